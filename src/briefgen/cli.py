@@ -1,0 +1,141 @@
+"""The command line: parse arguments, call one function, print, return an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from briefgen import __version__
+from briefgen.errors import BriefgenError, Severity, UsageError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+BRIEFS_DIR = Path("briefs")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="briefgen",
+        description="Turn briefs (briefs/<slug>/brief.yaml) into a handout, a one-page brief and a deck.",
+    )
+    p.add_argument("--version", action="version", version=f"briefgen {__version__}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    c = sub.add_parser("check", help="load and check briefs; render nothing")
+    c.add_argument("dirs", nargs="*", type=Path, metavar="DIR",
+                   help="brief folders, brief.yaml files or folders of briefs (default: ./briefs)")
+    c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    sub.add_parser("schema", help="print the JSON Schema of brief.yaml")
+
+    n = sub.add_parser("new", help="write a new brief that passes `check`")
+    n.add_argument("slug", help="folder name: lowercase letters, digits and hyphens")
+    n.add_argument("--dir", type=Path, default=BRIEFS_DIR, help="where briefs live (default: ./briefs)")
+    return p
+
+
+def find_briefs(dirs: Sequence[Path]) -> list[Path]:
+    """brief.yaml files named by the arguments (default: every folder under ./briefs)."""
+    targets = list(dirs) or [BRIEFS_DIR]
+    found: list[Path] = []
+    for target in targets:
+        if target.is_file():
+            found.append(target)
+        elif (target / "brief.yaml").is_file():
+            found.append(target / "brief.yaml")
+        elif target.is_dir():
+            found.extend(sorted(target.glob("*/brief.yaml")))
+        else:
+            raise UsageError(f"no such brief or folder: {target}")
+    if not found:
+        raise UsageError(f"no briefs found in {', '.join(map(str, targets))} (try `briefgen new SLUG`)")
+    return found
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from briefgen.load import check
+
+    results = [check(f, _shown(f)) for f in find_briefs(args.dirs)]
+    errors = warnings = failed = 0
+    for loaded in results:
+        for finding in loaded.findings:
+            print(finding.format())
+        e = sum(f.severity is Severity.ERROR for f in loaded.findings)
+        w = len(loaded.findings) - e
+        errors, warnings = errors + e, warnings + w
+        failed += bool(e or (args.strict and w))
+    n = len(results)
+    summary = (
+        f"checked {n} brief{'s' * (n != 1)}: {errors} error{'s' * (errors != 1)}, "
+        f"{warnings} warning{'s' * (warnings != 1)}"
+    )
+    if failed:
+        summary += f" ({failed} failed{', warnings count as errors' if args.strict else ''})"
+    print(summary, file=sys.stderr if failed else sys.stdout)
+    return EXIT_CONTENT if failed else EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
+    from briefgen.model import json_schema
+
+    print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from importlib.resources import files
+
+    slug = args.slug
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
+        raise UsageError(f"'{slug}' is not a slug: use lowercase letters, digits and hyphens")
+    folder = args.dir / slug
+    if folder.exists():
+        raise UsageError(f"{_shown(folder)} already exists; choose another slug")
+    text = (files("briefgen") / "templates" / "new" / "brief.yaml").read_text(encoding="utf-8")
+    text = text.replace("{title}", slug.replace("-", " ").capitalize())
+    text = text.replace("{date}", dt.date.today().isoformat())
+    folder.mkdir(parents=True)
+    (folder / "brief.yaml").write_text(text, encoding="utf-8")
+    print(f"wrote {_shown(folder / 'brief.yaml')}; edit it, then run `briefgen check {_shown(folder)}`")
+    return EXIT_OK
+
+
+COMMANDS = {"check": cmd_check, "schema": cmd_schema, "new": cmd_new}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: every error a user can cause ends in a message and an exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except BriefgenError as e:
+        print(f"briefgen: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("briefgen: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # a bug in briefgen, not in the brief
+        if args.debug:
+            raise
+        print(
+            f"briefgen: internal error ({type(e).__name__}: {e}).\n"
+            "This is a bug in briefgen. Please report it with the brief attached; "
+            "run again with --debug for the traceback.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

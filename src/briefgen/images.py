@@ -1,0 +1,80 @@
+"""Images a brief names: inside its folder, real PNG or JPEG, of sane size. Reads headers only."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen.errors import Finding, error
+from briefgen.model import Brief
+
+MAX_PIXELS = 40_000_000  # a 40-megapixel picture is already more than any page needs
+MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """What the header of an image file says."""
+
+    kind: str  # "png" or "jpeg"
+    width: int
+    height: int
+
+
+def sniff(head: bytes) -> ImageInfo | None:
+    """PNG or JPEG dimensions from the first bytes of a file, or None if it is neither."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR":
+        width, height = struct.unpack(">II", head[16:24])
+        return ImageInfo("png", width, height)
+    if head.startswith(b"\xff\xd8"):
+        i = 2
+        while i + 9 < len(head):
+            if head[i] != 0xFF:
+                return None
+            marker = head[i + 1]
+            if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+                i += 2
+                continue
+            length = struct.unpack(">H", head[i + 2 : i + 4])[0]
+            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+                height, width = struct.unpack(">HH", head[i + 5 : i + 9])
+                return ImageInfo("jpeg", width, height)
+            i += 2 + length
+    return None
+
+
+def resolve(folder: Path, relative: str) -> Path | None:
+    """The image's real path if it stays inside the brief folder (after symlinks), else None."""
+    if Path(relative).is_absolute() or "\x00" in relative:
+        return None
+    root = folder.resolve()
+    target = (root / relative).resolve()
+    return target if target.is_relative_to(root) else None
+
+
+def check_images(brief: Brief, folder: Path) -> Iterator[Finding]:
+    """Each image: inside the folder, present, a PNG or JPEG of bounded size."""
+    for i, image in enumerate(brief.images):
+        where = ("images", i, "path")
+        target = resolve(folder, image.path)
+        if target is None:
+            yield error(f"'{image.path}' is outside the brief folder; keep images beside brief.yaml", *where)
+            continue
+        if not target.is_file():
+            yield error(f"'{image.path}' does not exist in the brief folder", *where)
+            continue
+        size = target.stat().st_size
+        if size > MAX_BYTES:
+            yield error(f"'{image.path}' is {size:,} bytes; at most {MAX_BYTES:,}", *where)
+            continue
+        with target.open("rb") as fh:
+            info = sniff(fh.read(64 * 1024))
+        if info is None:
+            yield error(f"'{image.path}' is not a PNG or JPEG file", *where)
+        elif info.width * info.height > MAX_PIXELS or 0 in (info.width, info.height):
+            yield error(
+                f"'{image.path}' is {info.width}x{info.height} pixels; at most {MAX_PIXELS:,} in all",
+                *where,
+            )

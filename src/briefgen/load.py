@@ -1,0 +1,211 @@
+"""brief.yaml → Brief, or every problem in it at once, each with file:line:column and key path."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from briefgen.errors import BriefError, Finding, KeyPath, Severity, has_errors
+from briefgen.model import Brief
+from briefgen.yamlsource import Locations, read_yaml
+
+BRIEF_FILE = "brief.yaml"
+
+
+@dataclass
+class Loaded:
+    """The outcome of loading one brief: the Brief (None when its shape is wrong) and findings."""
+
+    file: Path
+    display: str  # the file as the user named it, for messages
+    brief: Brief | None
+    findings: list[Finding] = field(default_factory=list)
+    locations: Locations = field(default_factory=Locations)
+
+    @property
+    def folder(self) -> Path:
+        return self.file.parent
+
+    @property
+    def ok(self) -> bool:
+        return self.brief is not None and not has_errors(self.findings)
+
+    def place(self, findings: list[Finding]) -> list[Finding]:
+        """Give unlocated findings (from checks) this file's line and column."""
+        out = []
+        for f in findings:
+            line, col = self.locations.find(f.path, at_key=f.path in self.locations.keys)
+            out.append(f.located(self.display, f.line or line, f.column or col))
+        return out
+
+
+def brief_file(path: Path) -> Path:
+    """A brief folder or its brief.yaml → the brief.yaml path."""
+    return path / BRIEF_FILE if path.is_dir() else path
+
+
+def load(path: Path, display: str | None = None) -> Loaded:
+    """Read and validate one brief; never raises for a bad brief."""
+    file = brief_file(path)
+    shown = display or str(file)
+    try:
+        raw = file.read_bytes()
+    except OSError as e:
+        finding = Finding(Severity.ERROR, f"cannot read the brief: {e.strerror}", (), shown)
+        return Loaded(file, shown, None, [finding])
+    try:
+        data, locs = read_yaml(raw)
+    except BriefError as e:
+        return Loaded(file, shown, None, [f.located(shown, f.line, f.column) for f in e.findings])
+    loaded = Loaded(file, shown, None, locations=locs)
+    if not isinstance(data, dict):
+        loaded.findings = loaded.place(
+            [Finding(Severity.ERROR, f"expected a mapping of keys (got {_kind(data)})")]
+        )
+        return loaded
+    import pydantic
+
+    try:
+        loaded.brief = Brief.model_validate(data)
+    except pydantic.ValidationError as e:
+        loaded.findings = [_from_pydantic(err, data, loaded) for err in e.errors()]
+    return loaded
+
+
+def _from_pydantic(err: Any, data: Any, loaded: Loaded) -> Finding:
+    """One pydantic error → a located finding with a plain message."""
+    path = _data_path(tuple(err["loc"]), data)
+    kind = err["type"]
+    got = err.get("input")
+    at_key = kind == "extra_forbidden"
+    message = _message(kind, err, got, path, data)
+    if kind == "missing":
+        line, col = loaded.locations.find(path[:-1])
+    else:
+        line, col = loaded.locations.find(path, at_key=at_key)
+    return Finding(Severity.ERROR, message, path, loaded.display, line, col)
+
+
+def _data_path(loc: tuple[Any, ...], data: Any) -> KeyPath:
+    """Keep only the parts of a pydantic location that index the data (drop union branch names)."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str):
+            path.append(part)
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int):
+            path.append(part)
+            node = node[part] if 0 <= part < len(node) else None
+        elif node is None and isinstance(part, str | int) and len(path) == len(loc) - 1:
+            path.append(part)
+    return tuple(path)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}'"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "...'"
+
+
+def _message(kind: str, err: Any, got: Any, path: KeyPath, data: Any) -> str:
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "extra_forbidden":
+        return _unknown_key(path, data)
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number (got {_kind(got)})"
+    if kind in ("greater_than_equal",):
+        return f"must not be negative (got {_kind(got)})" if ctx.get("ge") == 0 else (
+            f"must be at least {ctx.get('ge')} (got {_kind(got)})"
+        )
+    if kind == "less_than_equal":
+        return f"must be at most {ctx.get('le')} (got {_kind(got)})"
+    if kind in ("enum", "literal_error"):
+        allowed = [a.strip(" '") for a in str(ctx.get("expected", "")).replace(" or ", ", ").split(",")]
+        hint = difflib.get_close_matches(str(got), allowed, n=1)
+        tail = f"; did you mean '{hint[0]}'?" if hint else ""
+        return f"expected one of {', '.join(allowed)} (got {_kind(got)}){tail}"
+    if kind in ("string_type", "string_unicode"):
+        return f"expected text (got {_kind(got)})"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "list_type":
+        return f"expected a list (got {_kind(got)})"
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length', 1)} entry (got none)"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping of keys (got {_kind(got)})"
+    if kind == "bool_type" or kind == "bool_parsing":
+        return f"expected true or false (got {_kind(got)})"
+    if kind == "string_pattern_mismatch":
+        return _pattern_message(path, got)
+    if kind in ("partial_date", "impossible_date"):
+        return str(err["msg"])
+    return f"{err['msg']} (got {_kind(got)})"
+
+
+def _pattern_message(path: KeyPath, got: Any) -> str:
+    field_name = next((p for p in reversed(path) if isinstance(p, str)), "")
+    if field_name == "url":
+        return f"expected an http, https or mailto address (got {_kind(got)})"
+    if field_name == "language":
+        return f"expected a language tag such as en or fr (got {_kind(got)})"
+    if field_name == "id":
+        return f"expected a short id of letters, digits, '-', '_' or '.' (got {_kind(got)})"
+    return f"badly formed (got {_kind(got)})"
+
+
+def _unknown_key(path: KeyPath, data: Any) -> str:
+    """'unknown key' with the closest allowed key for the model at that place."""
+    from briefgen.model import Brief
+
+    model: Any = Brief
+    for part in path[:-1]:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[part].annotation
+        model = _inner_model(annotation)
+        if model is None:
+            break
+    key = str(path[-1])
+    allowed = list(model.model_fields) if model is not None else []
+    hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    return f"unknown key '{key}'" + (f"; did you mean '{hint[0]}'?" if hint else "")
+
+
+def _inner_model(annotation: Any) -> Any:
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def check(path: Path, display: str | None = None) -> Loaded:
+    """Load a brief and run every rule on it: the whole of `briefgen check` for one file."""
+    from briefgen.checks import run_checks
+    from briefgen.images import check_images
+
+    loaded = load(path, display)
+    if loaded.brief is not None:
+        found = run_checks(loaded.brief) + list(check_images(loaded.brief, loaded.folder))
+        loaded.findings += loaded.place(found)
+    loaded.findings.sort(key=lambda f: f.sort_key)
+    return loaded

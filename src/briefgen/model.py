@@ -1,0 +1,245 @@
+"""The Brief: the brief format contract (brief-format.md) as typed pydantic models.
+
+Only shape lives here (types, allowed values, required keys). Rules that relate several
+fields (sources exist, dates in order, ...) are in `checks.py` so all of them are reported
+at once, with severities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from briefgen.dates import PartialDate
+
+Count = Annotated[int, Field(strict=True, ge=0)]
+Text = Annotated[str, Field(min_length=1)]
+SourceIds = Annotated[list[str], Field(description="Ids of entries in `sources` backing this.")]
+
+OutputName = Literal["handout", "one-pager", "deck"]
+ALL_OUTPUTS: tuple[OutputName, ...] = ("handout", "one-pager", "deck")
+
+
+class Trend(str, Enum):
+    WORSENING = "worsening"
+    UNCHANGING = "unchanging"
+    IMPROVING = "improving"
+
+
+class ActorKind(str, Enum):
+    STATE = "state"
+    GOVERNMENT = "government"
+    ARMED_GROUP = "armed-group"
+    INTERNATIONAL_ORGANISATION = "international-organisation"
+    OTHER = "other"
+
+
+class Support(str, Enum):
+    TROOPS = "troops"
+    AIR_STRIKES = "air-strikes"
+    LOGISTICS = "logistics"
+    TRANSPORT = "transport"
+    FUNDING = "funding"
+    TRAINING = "training"
+    INTELLIGENCE = "intelligence"
+    MEDICAL = "medical"
+    OTHER = "other"
+
+
+class Status(str, Enum):
+    PLEDGED = "pledged"
+    COMMITTED = "committed"
+    DEPLOYED = "deployed"
+    DECLINED = "declined"
+    OFFERED = "offered"
+
+
+class DisplacementKind(str, Enum):
+    IDP = "idp"
+    REFUGEES = "refugees"
+    DISPLACED = "displaced"
+
+
+class Part(BaseModel):
+    """Common settings: unknown keys are errors; numbers may stand where text is expected."""
+
+    model_config = ConfigDict(
+        extra="forbid", coerce_numbers_to_str=True, str_strip_whitespace=True, frozen=True
+    )
+
+
+class KeyFigure(Part):
+    value: Count = Field(description="The headline number, whole and not negative.")
+    label: Text = Field(description="What the number counts, e.g. 'people displaced since March 2012'.")
+    approximate: bool = Field(False, description="The number is an estimate ('about').")
+    as_of: PartialDate | None = Field(None, description="When it was true; default: the brief date.")
+    sources: SourceIds = Field(default_factory=list)
+
+
+class TimelineEvent(Part):
+    date: PartialDate = Field(description="When it happened (day, month or year precision).")
+    event: Text = Field(description="One sentence: what happened.")
+    sources: SourceIds = Field(default_factory=list)
+
+
+class Actor(Part):
+    name: Text = Field(description="The actor's name as the brief uses it.")
+    kind: ActorKind = Field(description="What sort of actor this is.")
+    aliases: list[Text] = Field(default_factory=list, description="Other names, e.g. [AQMI].")
+    role: Text = Field(description="Its part in the story, one or two sentences.")
+    sources: SourceIds = Field(default_factory=list)
+
+
+class Commitment(Part):
+    party: Text = Field(
+        description="A country (common name or ISO code, resolved to one country) or an actor name."
+    )
+    support: list[Support] = Field(default_factory=list, description="Kinds of support promised.")
+    troops: Count | None = Field(None, description="Troops; absent or null = not reported (never 0).")
+    troops_in_place: Count | None = Field(None, description="Part of `troops` already there.")
+    aircraft: Count | None = Field(None, description="Aircraft; absent or null = not reported.")
+    status: Status | None = Field(None, description="How firm the commitment is.")
+    approximate: bool = Field(False, description="The numbers are estimates ('about', 'at least').")
+    note: Text | None = Field(None, description="Qualifications, e.g. 'includes 800 already there'.")
+    as_of: PartialDate | None = Field(None, description="When the figures were true; required with a number.")
+    sources: SourceIds = Field(default_factory=list)
+
+    @property
+    def has_numbers(self) -> bool:
+        return any(n is not None for n in (self.troops, self.troops_in_place, self.aircraft))
+
+
+class Displacement(Part):
+    figure: Count | None = Field(None, description="People counted; absent = not reported.")
+    kind: DisplacementKind = Field(description="idp, refugees, or displaced (both).")
+    where: Text | None = Field(None, description="Where the people are, or fled from.")
+    since: PartialDate | None = Field(None, description="Start of the displacement counted.")
+    as_of: PartialDate | None = Field(None, description="When the figure was true; default: the brief date.")
+    approximate: bool = Field(False, description="The figure is an estimate.")
+    note: Text | None = Field(None, description="What is known when there is no figure, or a caveat.")
+    sources: SourceIds = Field(default_factory=list)
+
+
+class Quote(Part):
+    text: Text = Field(description="What was said (one or two short sentences).")
+    speaker: Text = Field(description="Who said it.")
+    role: Text | None = Field(None, description="The speaker's position.")
+    date: PartialDate | None = Field(None, description="When it was said.")
+    paraphrase: bool = Field(False, description="The text restates what was said, not the words.")
+    sources: SourceIds = Field(default_factory=list)
+
+
+class Perspective(Part):
+    label: Text = Field(description="A short name for the view, e.g. 'Blowback'.")
+    text: Text = Field(description="The opinion, stated fairly.")
+    sources: SourceIds = Field(default_factory=list)
+
+
+class GlossaryEntry(Part):
+    term: Text
+    definition: Text
+
+
+class Source(Part):
+    id: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] = Field(
+        description="Short id that other entries cite, e.g. incontext-2013."
+    )
+    title: Text
+    publisher: Text | None = None
+    author: Text | None = None
+    date: PartialDate | None = None
+    url: Annotated[str, Field(pattern=r"^(https?://|mailto:)\S+$")] | None = Field(
+        None, description="http, https or mailto address."
+    )
+    note: Text | None = Field(None, description="E.g. 'Republished by Expatica.'")
+
+
+class Image(Part):
+    path: Text = Field(description="PNG or JPEG file, relative to the brief folder and inside it.")
+    alt: Text = Field(description="What the picture shows, for readers who cannot see it.")
+    caption: Text | None = None
+    credit: Text | None = None
+
+
+@dataclass(frozen=True)
+class Party:
+    """One party's commitments: the current one (latest `as_of`) and the older ones."""
+
+    name: str
+    country: str | None  # ISO 3166-1 alpha-2 code, or None for an actor such as ECOWAS
+    current: Commitment
+    history: tuple[Commitment, ...]  # older entries, newest first
+
+
+class Brief(Part):
+    """A whole brief: the root of brief.yaml."""
+
+    title: Text = Field(description="The brief's title.")
+    subtitle: Text | None = None
+    date: PartialDate = Field(description="The brief is true as of this day.")
+    language: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = Field(
+        "en", description="BCP 47 language tag: en, fr, ..."
+    )
+    authors: list[Text] = Field(default_factory=list)
+    updated: PartialDate | None = Field(None, description="Last revision, printed as 'Updated ...'.")
+    trend: Trend | None = Field(None, description="Direction of the situation as of `date`.")
+    content_note: Text | None = Field(None, description="Shown first on classroom material.")
+    grade_level: Annotated[int, Field(strict=True, ge=1, le=16)] | None = Field(
+        None, description="Target reading grade; `check` warns when prose reads harder."
+    )
+    summary: Text = Field(description="1-3 sentences, bottom line up front.")
+    key_figures: list[KeyFigure] = Field(default_factory=list, description="2-5 headline numbers.")
+    background: Annotated[list[Text], Field(min_length=1)] = Field(description="Paragraphs.")
+    timeline: list[TimelineEvent] = Field(default_factory=list, description="Oldest first.")
+    actors: Annotated[list[Actor], Field(min_length=1)]
+    commitments: list[Commitment] = Field(default_factory=list, description="Who promised what.")
+    displacement: list[Displacement] = Field(default_factory=list)
+    quotes: list[Quote] = Field(default_factory=list)
+    perspectives: list[Perspective] = Field(default_factory=list, description="Labelled opinions.")
+    questions: list[Text] = Field(default_factory=list, description="Discussion questions.")
+    glossary: list[GlossaryEntry] = Field(default_factory=list)
+    sources: Annotated[list[Source], Field(min_length=1)]
+    images: list[Image] = Field(default_factory=list)
+    outputs: list[OutputName] = Field(
+        default_factory=lambda: list(ALL_OUTPUTS), description="Which outputs to build."
+    )
+
+    @cached_property
+    def parties(self) -> tuple[Party, ...]:
+        """Commitments grouped by resolved party, in first-mention order; latest `as_of` is current."""
+        from briefgen.countries import resolve_party
+
+        groups: dict[str, list[Commitment]] = {}
+        for c in self.commitments:
+            key = resolve_party(c.party, self.actors).key
+            groups.setdefault(key, []).append(c)
+        parties = []
+        for items in groups.values():
+            # Stable sort: among equal dates the later entry in the file wins.
+            ordered = sorted(items, key=lambda c: (c.as_of or self.date).start)
+            current = ordered[-1]
+            parties.append(
+                Party(
+                    name=resolve_party(current.party, self.actors, self.language).name,
+                    country=resolve_party(current.party, self.actors).country,
+                    current=current,
+                    history=tuple(reversed(ordered[:-1])),
+                )
+            )
+        return tuple(parties)
+
+    def source_index(self) -> dict[str, int]:
+        """Source id → its number (1-based) in the list of sources."""
+        return {s.id: i for i, s in enumerate(self.sources, start=1)}
+
+
+def json_schema() -> dict[str, object]:
+    """The JSON Schema of brief.yaml, generated from the model (for editors and validators)."""
+    schema = Brief.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://briefgen.example/schema/brief.schema.json"
+    return schema
