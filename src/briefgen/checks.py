@@ -41,8 +41,15 @@ def _walk(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
 
 def cited(brief: Brief) -> Iterator[tuple[KeyPath, str]]:
     """Every source id cited anywhere, with where."""
-    for section in ("key_figures", "timeline", "actors", "commitments", "displacement", "quotes",
-                    "perspectives"):
+    for section in (
+        "key_figures",
+        "timeline",
+        "actors",
+        "commitments",
+        "displacement",
+        "quotes",
+        "perspectives",
+    ):
         for i, item in enumerate(getattr(brief, section)):
             for j, sid in enumerate(item.sources):
                 yield (section, i, "sources", j), sid
@@ -51,7 +58,7 @@ def cited(brief: Brief) -> Iterator[tuple[KeyPath, str]]:
 def check_sources(brief: Brief) -> Iterator[Finding]:
     ids = Counter(s.id for s in brief.sources)
     for i, s in enumerate(brief.sources):
-        if ids[s.id] > 1 and brief.sources.index(s) != i or (
+        if (ids[s.id] > 1 and brief.sources.index(s) != i) or (
             ids[s.id] > 1 and [x.id for x in brief.sources].index(s.id) != i
         ):
             yield error(f"duplicate source id '{s.id}'", "sources", i, "id")
@@ -70,7 +77,9 @@ def check_sources(brief: Brief) -> Iterator[Finding]:
             yield warning(f"source '{s.id}' is never cited", "sources", i, "id")
 
 
-def _numbered(brief: Brief) -> Iterator[tuple[KeyPath, str, int | None, PartialDate | None, list[str]]]:
+def _numbered(
+    brief: Brief,
+) -> Iterator[tuple[KeyPath, str, int | None, PartialDate | None, list[str]]]:
     """Every number with its path, field name, value, as-of date and sources."""
     for i, k in enumerate(brief.key_figures):
         yield ("key_figures", i), "value", k.value, k.as_of, k.sources
@@ -93,7 +102,9 @@ def check_numbers(brief: Brief) -> Iterator[Finding]:
         if c.troops is not None and c.troops_in_place is not None and c.troops_in_place > c.troops:
             yield error(
                 f"troops_in_place ({c.troops_in_place}) is more than troops ({c.troops})",
-                "commitments", i, "troops_in_place",
+                "commitments",
+                i,
+                "troops_in_place",
             )
 
 
@@ -125,7 +136,9 @@ def check_dates(brief: Brief) -> Iterator[Finding]:
         if now.start < before.start:
             yield warning(
                 f"{now} comes after {before} in the list; the timeline is shown sorted by date",
-                "timeline", i, "date",
+                "timeline",
+                i,
+                "date",
             )
 
 
@@ -135,15 +148,21 @@ def check_parties(brief: Brief) -> Iterator[Finding]:
         party = resolve_party(c.party, brief.actors)
         if not party.known:
             hint = " or ".join(f"'{s}'" for s in party.suggestions)
-            tail = f"; did you mean {hint}?" if hint else "; add it to actors if it is not a country"
-            yield error(f"'{c.party}' is neither a country nor an actor{tail}", "commitments", i, "party")
+            tail = (
+                f"; did you mean {hint}?" if hint else "; add it to actors if it is not a country"
+            )
+            yield error(
+                f"'{c.party}' is neither a country nor an actor{tail}", "commitments", i, "party"
+            )
             continue
         when = str(c.as_of or brief.date)
         if (party.key, when) in seen:
             yield warning(
                 f"{c.party} has two commitments as of {when} (entries {seen[(party.key, when)]} "
                 f"and {i}); the later one is taken as current",
-                "commitments", i, "as_of",
+                "commitments",
+                i,
+                "as_of",
             )
         seen[(party.key, when)] = i
 
@@ -154,7 +173,9 @@ def check_actors(brief: Brief) -> Iterator[Finding]:
         for n in (a.name, *a.aliases):
             key = n.casefold()
             if key in names and names[key] != i:
-                yield error(f"'{n}' names two actors (also actors[{names[key]}])", "actors", i, "name")
+                yield error(
+                    f"'{n}' names two actors (also actors[{names[key]}])", "actors", i, "name"
+                )
             names[key] = i
 
 
@@ -172,7 +193,9 @@ def check_shape(brief: Brief) -> Iterator[Finding]:
     if sentences > 3:
         yield warning(f"summary has {sentences} sentences; keep it to 1-3", "summary")
     if brief.key_figures and not 2 <= len(brief.key_figures) <= 5:
-        yield warning(f"{len(brief.key_figures)} key figures; the 'at a glance' box holds 2-5", "key_figures")
+        yield warning(
+            f"{len(brief.key_figures)} key figures; the 'at a glance' box holds 2-5", "key_figures"
+        )
 
 
 def check_reading_level(brief: Brief) -> Iterator[Finding]:

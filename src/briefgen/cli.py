@@ -27,15 +27,22 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     c = sub.add_parser("check", help="load and check briefs; render nothing")
-    c.add_argument("dirs", nargs="*", type=Path, metavar="DIR",
-                   help="brief folders, brief.yaml files or folders of briefs (default: ./briefs)")
+    c.add_argument(
+        "dirs",
+        nargs="*",
+        type=Path,
+        metavar="DIR",
+        help="brief folders, brief.yaml files or folders of briefs (default: ./briefs)",
+    )
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     sub.add_parser("schema", help="print the JSON Schema of brief.yaml")
 
     n = sub.add_parser("new", help="write a new brief that passes `check`")
     n.add_argument("slug", help="folder name: lowercase letters, digits and hyphens")
-    n.add_argument("--dir", type=Path, default=BRIEFS_DIR, help="where briefs live (default: ./briefs)")
+    n.add_argument(
+        "--dir", type=Path, default=BRIEFS_DIR, help="where briefs live (default: ./briefs)"
+    )
     return p
 
 
@@ -53,7 +60,9 @@ def find_briefs(dirs: Sequence[Path]) -> list[Path]:
         else:
             raise UsageError(f"no such brief or folder: {target}")
     if not found:
-        raise UsageError(f"no briefs found in {', '.join(map(str, targets))} (try `briefgen new SLUG`)")
+        raise UsageError(
+            f"no briefs found in {', '.join(map(str, targets))} (try `briefgen new SLUG`)"
+        )
     return found
 
 
@@ -110,7 +119,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     text = text.replace("{date}", dt.date.today().isoformat())
     folder.mkdir(parents=True)
     (folder / "brief.yaml").write_text(text, encoding="utf-8")
-    print(f"wrote {_shown(folder / 'brief.yaml')}; edit it, then run `briefgen check {_shown(folder)}`")
+    print(
+        f"wrote {_shown(folder / 'brief.yaml')}; edit it, then run `briefgen check {_shown(folder)}`"
+    )
     return EXIT_OK
 
 

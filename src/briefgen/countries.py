@@ -140,9 +140,7 @@ def _looks_like_code(text: str) -> bool:
     return text.isupper() and text.isalpha() and len(text) in (2, 3)
 
 
-def resolve_party(
-    party: str, actors: Sequence[Actor], language: str = "en"
-) -> ResolvedParty:
+def resolve_party(party: str, actors: Sequence[Actor], language: str = "en") -> ResolvedParty:
     """A country (any common name or ISO code) or an actor's name or alias.
 
     An actor that is not a state wins over a country code it shares ("AU" as the African

@@ -56,13 +56,15 @@ class PartialDate:
             value = str(value)
         if not isinstance(value, str):
             raise PydanticCustomError(
-                "partial_date", "expected a date like 2013-01-17, 2013-01 or 2013 (got {got})",
+                "partial_date",
+                "expected a date like 2013-01-17, 2013-01 or 2013 (got {got})",
                 {"got": repr(value)},
             )
         m = _PATTERN.match(value.strip())
         if not m:
             raise PydanticCustomError(
-                "partial_date", "expected a date like 2013-01-17, 2013-01 or 2013 (got {got})",
+                "partial_date",
+                "expected a date like 2013-01-17, 2013-01 or 2013 (got {got})",
                 {"got": repr(value)},
             )
         year, month, day = (int(g) if g else 0 for g in m.groups())

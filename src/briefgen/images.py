@@ -38,7 +38,21 @@ def sniff(head: bytes) -> ImageInfo | None:
                 i += 2
                 continue
             length = struct.unpack(">H", head[i + 2 : i + 4])[0]
-            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+            if marker in (
+                0xC0,
+                0xC1,
+                0xC2,
+                0xC3,
+                0xC5,
+                0xC6,
+                0xC7,
+                0xC9,
+                0xCA,
+                0xCB,
+                0xCD,
+                0xCE,
+                0xCF,
+            ):
                 height, width = struct.unpack(">HH", head[i + 5 : i + 9])
                 return ImageInfo("jpeg", width, height)
             i += 2 + length
@@ -60,7 +74,9 @@ def check_images(brief: Brief, folder: Path) -> Iterator[Finding]:
         where = ("images", i, "path")
         target = resolve(folder, image.path)
         if target is None:
-            yield error(f"'{image.path}' is outside the brief folder; keep images beside brief.yaml", *where)
+            yield error(
+                f"'{image.path}' is outside the brief folder; keep images beside brief.yaml", *where
+            )
             continue
         if not target.is_file():
             yield error(f"'{image.path}' does not exist in the brief folder", *where)

@@ -36,7 +36,7 @@ class Loaded:
         """Give unlocated findings (from checks) this file's line and column."""
         out = []
         for f in findings:
-            line, col = self.locations.find(f.path, at_key=f.path in self.locations.keys)
+            line, col = self.locations.find(f.path)
             out.append(f.located(self.display, f.line or line, f.column or col))
         return out
 
@@ -126,13 +126,17 @@ def _message(kind: str, err: Any, got: Any, path: KeyPath, data: Any) -> str:
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"expected a whole number (got {_kind(got)})"
     if kind in ("greater_than_equal",):
-        return f"must not be negative (got {_kind(got)})" if ctx.get("ge") == 0 else (
-            f"must be at least {ctx.get('ge')} (got {_kind(got)})"
+        return (
+            f"must not be negative (got {_kind(got)})"
+            if ctx.get("ge") == 0
+            else (f"must be at least {ctx.get('ge')} (got {_kind(got)})")
         )
     if kind == "less_than_equal":
         return f"must be at most {ctx.get('le')} (got {_kind(got)})"
     if kind in ("enum", "literal_error"):
-        allowed = [a.strip(" '") for a in str(ctx.get("expected", "")).replace(" or ", ", ").split(",")]
+        allowed = [
+            a.strip(" '") for a in str(ctx.get("expected", "")).replace(" or ", ", ").split(",")
+        ]
         hint = difflib.get_close_matches(str(got), allowed, n=1)
         tail = f"; did you mean '{hint[0]}'?" if hint else ""
         return f"expected one of {', '.join(allowed)} (got {_kind(got)}){tail}"

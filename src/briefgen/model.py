@@ -8,7 +8,7 @@ at once, with severities.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Literal
 
@@ -24,13 +24,13 @@ OutputName = Literal["handout", "one-pager", "deck"]
 ALL_OUTPUTS: tuple[OutputName, ...] = ("handout", "one-pager", "deck")
 
 
-class Trend(str, Enum):
+class Trend(StrEnum):
     WORSENING = "worsening"
     UNCHANGING = "unchanging"
     IMPROVING = "improving"
 
 
-class ActorKind(str, Enum):
+class ActorKind(StrEnum):
     STATE = "state"
     GOVERNMENT = "government"
     ARMED_GROUP = "armed-group"
@@ -38,7 +38,7 @@ class ActorKind(str, Enum):
     OTHER = "other"
 
 
-class Support(str, Enum):
+class Support(StrEnum):
     TROOPS = "troops"
     AIR_STRIKES = "air-strikes"
     LOGISTICS = "logistics"
@@ -50,7 +50,7 @@ class Support(str, Enum):
     OTHER = "other"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     PLEDGED = "pledged"
     COMMITTED = "committed"
     DEPLOYED = "deployed"
@@ -58,7 +58,7 @@ class Status(str, Enum):
     OFFERED = "offered"
 
 
-class DisplacementKind(str, Enum):
+class DisplacementKind(StrEnum):
     IDP = "idp"
     REFUGEES = "refugees"
     DISPLACED = "displaced"
@@ -74,9 +74,13 @@ class Part(BaseModel):
 
 class KeyFigure(Part):
     value: Count = Field(description="The headline number, whole and not negative.")
-    label: Text = Field(description="What the number counts, e.g. 'people displaced since March 2012'.")
+    label: Text = Field(
+        description="What the number counts, e.g. 'people displaced since March 2012'."
+    )
     approximate: bool = Field(False, description="The number is an estimate ('about').")
-    as_of: PartialDate | None = Field(None, description="When it was true; default: the brief date.")
+    as_of: PartialDate | None = Field(
+        None, description="When it was true; default: the brief date."
+    )
     sources: SourceIds = Field(default_factory=list)
 
 
@@ -99,13 +103,19 @@ class Commitment(Part):
         description="A country (common name or ISO code, resolved to one country) or an actor name."
     )
     support: list[Support] = Field(default_factory=list, description="Kinds of support promised.")
-    troops: Count | None = Field(None, description="Troops; absent or null = not reported (never 0).")
+    troops: Count | None = Field(
+        None, description="Troops; absent or null = not reported (never 0)."
+    )
     troops_in_place: Count | None = Field(None, description="Part of `troops` already there.")
     aircraft: Count | None = Field(None, description="Aircraft; absent or null = not reported.")
     status: Status | None = Field(None, description="How firm the commitment is.")
     approximate: bool = Field(False, description="The numbers are estimates ('about', 'at least').")
-    note: Text | None = Field(None, description="Qualifications, e.g. 'includes 800 already there'.")
-    as_of: PartialDate | None = Field(None, description="When the figures were true; required with a number.")
+    note: Text | None = Field(
+        None, description="Qualifications, e.g. 'includes 800 already there'."
+    )
+    as_of: PartialDate | None = Field(
+        None, description="When the figures were true; required with a number."
+    )
     sources: SourceIds = Field(default_factory=list)
 
     @property
@@ -118,9 +128,13 @@ class Displacement(Part):
     kind: DisplacementKind = Field(description="idp, refugees, or displaced (both).")
     where: Text | None = Field(None, description="Where the people are, or fled from.")
     since: PartialDate | None = Field(None, description="Start of the displacement counted.")
-    as_of: PartialDate | None = Field(None, description="When the figure was true; default: the brief date.")
+    as_of: PartialDate | None = Field(
+        None, description="When the figure was true; default: the brief date."
+    )
     approximate: bool = Field(False, description="The figure is an estimate.")
-    note: Text | None = Field(None, description="What is known when there is no figure, or a caveat.")
+    note: Text | None = Field(
+        None, description="What is known when there is no figure, or a caveat."
+    )
     sources: SourceIds = Field(default_factory=list)
 
 
@@ -185,7 +199,9 @@ class Brief(Part):
         "en", description="BCP 47 language tag: en, fr, ..."
     )
     authors: list[Text] = Field(default_factory=list)
-    updated: PartialDate | None = Field(None, description="Last revision, printed as 'Updated ...'.")
+    updated: PartialDate | None = Field(
+        None, description="Last revision, printed as 'Updated ...'."
+    )
     trend: Trend | None = Field(None, description="Direction of the situation as of `date`.")
     content_note: Text | None = Field(None, description="Shown first on classroom material.")
     grade_level: Annotated[int, Field(strict=True, ge=1, le=16)] | None = Field(

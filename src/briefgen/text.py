@@ -42,7 +42,7 @@ class InlineText:
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     md = MarkdownIt("zero").enable(["emphasis", "link", "escape"])
-    md.validateLink = lambda url: True  # scheme filtering happens below, so it can be reported
+    md.validateLink = lambda url: True  # type: ignore[method-assign]  # scheme filtering happens below, so it can be reported
     return md
 
 
@@ -94,7 +94,11 @@ def _trim(spans: list[Span]) -> list[Span]:
 def _merge(spans: list[Span]) -> tuple[Span, ...]:
     out: list[Span] = []
     for s in spans:
-        if out and (out[-1].strong, out[-1].emphasis, out[-1].href) == (s.strong, s.emphasis, s.href):
+        if out and (out[-1].strong, out[-1].emphasis, out[-1].href) == (
+            s.strong,
+            s.emphasis,
+            s.href,
+        ):
             out[-1] = Span(out[-1].text + s.text, s.strong, s.emphasis, s.href)
         else:
             out.append(s)

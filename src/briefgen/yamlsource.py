@@ -96,7 +96,9 @@ def read_yaml(raw: bytes) -> tuple[Any, Locations]:
         except (YAMLError, RecursionError) as e:
             raise _Fail(f"YAML syntax error: {e}", (1, 1)) from None
         if node is None:
-            raise _Fail("the file is empty; a brief is a mapping of keys (see `briefgen new`)", (1, 1))
+            raise _Fail(
+                "the file is empty; a brief is a mapping of keys (see `briefgen new`)", (1, 1)
+            )
         locs = Locations()
         builder = _Builder(yaml, locs)
         data = builder.build(node, (), 0)
@@ -131,7 +133,8 @@ class _Builder:
         if self.nodes > MAX_NODES:
             raise _Fail(
                 f"too many values (over {MAX_NODES:,}, counting aliases); is an alias repeated?",
-                _pos(node.start_mark), path,
+                _pos(node.start_mark),
+                path,
             )
         if depth > MAX_DEPTH:
             raise _Fail(
@@ -158,7 +161,8 @@ class _Builder:
                 first = self.locs.keys[(*path, key)][0]
                 raise _Fail(
                     f"duplicate key '{key}' (first given on line {first})",
-                    _pos(key_node.start_mark), (*path, key),
+                    _pos(key_node.start_mark),
+                    (*path, key),
                 )
             self.locs.keys[(*path, key)] = _pos(key_node.start_mark)
             out[key] = self.build(value_node, (*path, key), depth + 1)
@@ -185,5 +189,7 @@ class _Builder:
 def _pairs(node: Any) -> Iterator[tuple[Any, Any]]:
     for key_node, value_node in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge":
-            raise _Fail("YAML merge keys (<<) are not allowed in a brief", _pos(key_node.start_mark))
+            raise _Fail(
+                "YAML merge keys (<<) are not allowed in a brief", _pos(key_node.start_mark)
+            )
         yield key_node, value_node
