@@ -1,0 +1,51 @@
+"""Numbers, dates and names in the brief's language (Babel): 1,700 / 1 700; 17 January 2013."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from briefgen.dates import PartialDate
+from briefgen.templates import Labels
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Locale-aware formatting for one brief."""
+
+    language: str
+    labels: Labels
+
+    @cached_property
+    def locale(self) -> object:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            tag = self.language.replace("-", "_")
+            # Bare English is written the international way: 17 January 2013.
+            return Locale.parse("en_GB" if tag.lower() == "en" else tag)
+        except (UnknownLocaleError, ValueError):
+            return Locale.parse("en")
+
+    def number(self, value: int, approximate: bool = False) -> str:
+        from babel.numbers import format_decimal
+
+        text = str(format_decimal(value, locale=self.locale))
+        return self.labels.fill("approx", value=text) if approximate else text
+
+    def date(self, when: PartialDate, short: bool = False) -> str:
+        from babel.dates import format_date, format_skeleton
+
+        if when.precision == "day":
+            return str(format_date(when.start, "medium" if short else "long", locale=self.locale))
+        if when.precision == "month":
+            return str(format_skeleton("yMMM" if short else "yMMMM", when.start, locale=self.locale))
+        return str(when.year)
+
+    def date_range(self, dates: list[PartialDate]) -> str:
+        if not dates:
+            return ""
+        first, last = min(dates), max(dates)
+        if first == last:
+            return self.date(first)
+        return f"{self.date(first, short=True)} – {self.date(last, short=True)}"

@@ -1,0 +1,118 @@
+"""Templates, theme and labels: shipped with the package, overridden file by file by a user folder."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from briefgen.errors import TemplateError
+
+USER_DIR = Path("templates")
+
+
+@dataclass
+class Templates:
+    """Looks a template file up in the user's folder first, then in the package."""
+
+    user: Path | None = None
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def path(self, name: str) -> Path:
+        if self.user is not None and (self.user / name).is_file():
+            return self.user / name
+        shipped = files("briefgen") / "templates" / name
+        return Path(str(shipped))
+
+    def exists(self, name: str) -> bool:
+        return self.path(name).is_file()
+
+    def yaml(self, name: str) -> Any:
+        """A template YAML file, parsed safely (cached)."""
+        if name not in self._cache:
+            from briefgen.errors import BriefError
+            from briefgen.yamlsource import read_yaml
+
+            path = self.path(name)
+            try:
+                data, _ = read_yaml(path.read_bytes())
+            except BriefError as e:
+                f = e.findings[0]
+                raise TemplateError(f"{path}:{f.line}:{f.column}: {f.message}") from None
+            except OSError as e:
+                raise TemplateError(f"{path}: cannot read: {e.strerror}") from None
+            self._cache[name] = data
+        return self._cache[name]
+
+    def digest(self, names: list[str]) -> str:
+        """Hash of the named files as they will be used (for up-to-date checks)."""
+        h = hashlib.sha256()
+        for name in names:
+            p = self.path(name)
+            h.update(name.encode() + b"\0" + (p.read_bytes() if p.is_file() else b"") + b"\0")
+        return h.hexdigest()
+
+    @cached_property
+    def theme(self) -> dict[str, Any]:
+        theme = self.yaml("theme.yaml")
+        if not isinstance(theme, dict):
+            raise TemplateError(f"{self.path('theme.yaml')}: expected a mapping of keys")
+        return theme
+
+    def sections(self, output: str) -> list[str]:
+        layout = self.yaml(f"{output}/layout.yaml")
+        if not isinstance(layout, dict) or not isinstance(layout.get("sections"), list):
+            raise TemplateError(f"{self.path(output + '/layout.yaml')}: expected 'sections: [...]'")
+        return [str(s) for s in layout["sections"]]
+
+    def labels(self, language: str) -> Labels:
+        lang = language.split("-")[0].lower()
+        name = f"labels/{lang}.yaml" if self.exists(f"labels/{lang}.yaml") else "labels/en.yaml"
+        english = self.yaml("labels/en.yaml")
+        chosen = self.yaml(name)
+        return Labels({**english, **chosen}, str(self.path(name)))
+
+
+class Labels:
+    """Labels in one language; snippets are Jinja templates run in a sandbox.
+
+    Brief content only ever arrives as a value passed to a snippet, never as template source.
+    The output is plain text for spans (never markup), so HTML autoescaping would be wrong here:
+    it would print '&amp;'. Renderers escape for their own format.
+    """
+
+    def __init__(self, table: dict[str, Any], where: str) -> None:
+        self.table = {str(k): str(v) for k, v in table.items()}
+        self.where = where
+
+    def __getitem__(self, key: str) -> str:
+        try:
+            return self.table[key]
+        except KeyError:
+            raise TemplateError(f"{self.where}: no label '{key}'") from None
+
+    def fill(self, key: str, **values: object) -> str:
+        """Render a snippet with already-formatted values."""
+        from jinja2 import TemplateError as JinjaError
+        from jinja2 import Undefined
+        from jinja2.sandbox import SandboxedEnvironment
+
+        env = _environment(SandboxedEnvironment, Undefined)
+        try:
+            return str(env.from_string(self[key]).render(**values))
+        except JinjaError as e:
+            raise TemplateError(f"{self.where}: label '{key}': {e}") from None
+
+
+_ENV: dict[str, Any] = {}
+
+
+def _environment(cls: Any, undefined: Any) -> Any:
+    if "env" not in _ENV:
+        from jinja2 import StrictUndefined
+
+        _ENV["env"] = cls(autoescape=False, undefined=StrictUndefined, keep_trailing_newline=False)
+    return _ENV["env"]
