@@ -33,6 +33,7 @@ class ChartSpec:
     categories: tuple[str, ...]
     series: tuple[Series, ...]
     value_labels: tuple[str, ...]  # formatted label at the end of each category's bar
+    short_labels: tuple[str, ...]  # the same, shorter, for narrow charts (totals only)
     unit: str
     as_of: str  # sentence: "Latest reported figure for each country, 17 – 23 Jan 2013."
     source_line: str
@@ -129,6 +130,7 @@ def pledges_chart(brief: Brief, ctx: ChartContext) -> ChartSpec | None:
         categories=tuple(p.name for p in shown),
         series=series,
         value_labels=tuple(value_labels),
+        short_labels=tuple(fmt.number(p.current.troops or 0, p.current.approximate) for p in shown),
         unit=labels["troops_unit"],
         as_of=as_of,
         source_line=_sources_line(ctx, ids),
@@ -159,6 +161,7 @@ def displacement_chart(brief: Brief, ctx: ChartContext) -> ChartSpec | None:
         categories=cats,
         series=(Series(labels["figure"], values),),
         value_labels=shown,
+        short_labels=shown,
         unit=labels["people_unit"],
         as_of=as_of,
         source_line=_sources_line(ctx, [s for d in rows for s in d.sources]),
@@ -185,6 +188,7 @@ def timeline_chart(brief: Brief, ctx: ChartContext) -> ChartSpec | None:
         categories=(),
         series=(),
         value_labels=(),
+        short_labels=(),
         unit="",
         as_of="",
         source_line=_sources_line(ctx, ids),
@@ -247,8 +251,17 @@ def _bars(plt: object, spec: ChartSpec, width_in: float) -> object:
             widths.append(probe.get_window_extent(renderer).width / fig.dpi)
             probe.remove()
         return max(widths, default=0.0)
-    left_in = text_width(spec.categories, 8.5) + 0.12
-    right_in = text_width(spec.value_labels, 8) + 0.1
+    categories, values = spec.categories, spec.value_labels
+    left_in = text_width(categories, 8.5) + 0.12
+    right_in = text_width(values, 8) + 0.1
+    if left_in + right_in > 0.62 * width_in:  # narrow: totals only, long names on two lines
+        values = spec.short_labels
+        right_in = text_width(values, 8) + 0.1
+        categories = tuple("\n".join(textwrap.wrap(c, 16)) for c in categories)
+        left_in = text_width(categories, 8.5) + 0.12
+        if any("\n" in c for c in categories):
+            height += 0.06 * sum(c.count("\n") for c in categories)
+            fig.set_size_inches(width_in, height)
     top_in = 0.2 * legend_rows + 0.05
     ax = fig.add_axes((left_in / width_in, 0.08 / height, max(0.2, 1 - (left_in + right_in) / width_in),
                        1 - (top_in + 0.08) / height))
@@ -262,10 +275,10 @@ def _bars(plt: object, spec: ChartSpec, width_in: float) -> object:
                 label=s.name)
         left = [a + b for a, b in zip(left, s.values, strict=True)]
     top = max(spec.totals) or 1
-    for yi, total, label in zip(y, spec.totals, spec.value_labels, strict=True):
+    for yi, total, label in zip(y, spec.totals, values, strict=True):
         ax.annotate(label, (total, yi), xytext=(3, 0), textcoords="offset points", va="center",
                     ha="left", fontsize=8, color="#1A1A1A", annotation_clip=False)
-    ax.set_yticks(y, spec.categories)
+    ax.set_yticks(y, categories)
     ax.set_xlim(0, top)
     ax.set_ylim(-0.55, n - 0.45)
     ax.xaxis.set_visible(False)
@@ -274,14 +287,15 @@ def _bars(plt: object, spec: ChartSpec, width_in: float) -> object:
     ax.spines["left"].set_color("#888888")
     ax.tick_params(axis="y", length=0, labelsize=8.5)
     if legend_rows:
-        fig.legend(loc="upper left", bbox_to_anchor=(left_in / width_in - 0.01, 1.0),
+        anchor = left_in / width_in - 0.01 if legend_rows == 1 else 0.0
+        fig.legend(loc="upper left", bbox_to_anchor=(anchor, 1.0),
                    ncols=1 if legend_rows > 1 else len(spec.series), frameon=False, fontsize=8,
                    handlelength=1.6, borderaxespad=0.1)
     return fig
 
 
 def _columns(plt: object, spec: ChartSpec, width_in: float) -> object:
-    fig, ax = plt.subplots(figsize=(width_in, 2.4))  # type: ignore[attr-defined]
+    fig, ax = plt.subplots(figsize=(width_in, 1.9))  # type: ignore[attr-defined]
     x = list(range(len(spec.categories)))
     values = spec.series[0].values
     ax.bar(x, values, color=_palette(spec)[0], width=0.6)

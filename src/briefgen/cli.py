@@ -12,6 +12,7 @@ from pathlib import Path
 
 from briefgen import __version__
 from briefgen.errors import BriefgenError, Severity, UsageError
+from briefgen.model import ALL_OUTPUTS
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 BRIEFS_DIR = Path("briefs")
@@ -35,6 +36,15 @@ def _parser() -> argparse.ArgumentParser:
         help="brief folders, brief.yaml files or folders of briefs (default: ./briefs)",
     )
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    b = sub.add_parser("build", help="check briefs, then render their handout, one-page brief and deck")
+    b.add_argument("dirs", nargs="*", type=Path, metavar="DIR",
+                   help="brief folders, brief.yaml files or folders of briefs (default: ./briefs)")
+    b.add_argument("-o", "--out", type=Path, default=Path("build"), help="output folder (default: ./build)")
+    b.add_argument("--only", default=",".join(ALL_OUTPUTS),
+                   help="comma-separated outputs to build: handout,one-pager,deck")
+    b.add_argument("--templates", type=Path, default=None,
+                   help="folder whose files override the shipped templates (default: ./templates if present)")
 
     sub.add_parser("schema", help="print the JSON Schema of brief.yaml")
 
@@ -68,9 +78,10 @@ def find_briefs(dirs: Sequence[Path]) -> list[Path]:
 
 def _shown(path: Path) -> str:
     try:
-        return os.path.relpath(path)
+        rel = os.path.relpath(path)
     except ValueError:
         return str(path)
+    return str(path) if rel.startswith("..") else rel
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -94,6 +105,30 @@ def cmd_check(args: argparse.Namespace) -> int:
         summary += f" ({failed} failed{', warnings count as errors' if args.strict else ''})"
     print(summary, file=sys.stderr if failed else sys.stdout)
     return EXIT_CONTENT if failed else EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from briefgen.build import build
+    from briefgen.templates import USER_DIR, Templates
+
+    only = [o.strip() for o in args.only.split(",") if o.strip()]
+    unknown = [o for o in only if o not in ALL_OUTPUTS]
+    if unknown or not only:
+        raise UsageError(f"--only takes {', '.join(ALL_OUTPUTS)} (got '{args.only}')")
+    user = args.templates if args.templates is not None else (USER_DIR if USER_DIR.is_dir() else None)
+    if user is not None and not user.is_dir():
+        raise UsageError(f"no such templates folder: {user}")
+    result = build(find_briefs(args.dirs), args.out, only, Templates(user), _shown)
+    for finding in sorted(result.findings, key=lambda f: f.sort_key):
+        print(finding.format(), file=sys.stderr if finding.severity is Severity.ERROR else sys.stdout)
+    for a in result.artifacts:
+        unit = "slide" if a.output == "deck" else "page"
+        print(f"wrote {_shown(a.path)} ({a.pages} {unit}{'s' * (a.pages != 1)})")
+    if not result.ok:
+        print(f"build failed: {', '.join(result.failed)} not built", file=sys.stderr)
+        return EXIT_CONTENT
+    print(f"built {len(result.artifacts)} file{'s' * (len(result.artifacts) != 1)}")
+    return EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -125,7 +160,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "schema": cmd_schema, "new": cmd_new}
+COMMANDS = {"check": cmd_check, "build": cmd_build, "schema": cmd_schema, "new": cmd_new}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

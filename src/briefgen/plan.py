@@ -228,10 +228,12 @@ def _commitment_line(ctx: Context, c: Commitment) -> str:
         what.append(f"{ctx.fmt.number(c.troops, c.approximate)} {lab['troops_unit']}")
     if c.aircraft is not None:
         what.append(f"{ctx.fmt.number(c.aircraft)} {lab['aircraft'].lower()}")
+    if not what:
+        what.append(", ".join(lab["support_" + s.value] for s in c.support) or lab["not_reported"])
     if c.status is not None:
         what.append(lab["status_" + c.status.value])
     when = ctx.fmt.date(c.as_of or ctx.brief.date, short=True)
-    return f"{', '.join(what) or lab['not_reported']} ({when}){ctx.refs(c.sources)}"
+    return f"{', '.join(what)} ({when}){ctx.refs(c.sources)}"
 
 
 def commitments(ctx: Context) -> Section | None:

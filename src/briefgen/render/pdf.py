@@ -171,7 +171,10 @@ class _Renderer:
         return out
 
     def _table(self, b: PlanTable) -> list[Flowable]:
-        head = [Paragraph(_plain(c), self.s.para("cellhead")) for c in b.columns]
+        head = [
+            Paragraph(_plain(c), self.s.para("cellhead", alignment=TA_RIGHT if i < len(b.numeric) and b.numeric[i] else TA_LEFT))
+            for i, c in enumerate(b.columns)
+        ]
         rows = [head]
         for row in b.rows:
             cells = []
