@@ -104,7 +104,8 @@ class Style:
     def para(self, name: str, **kw: Any) -> ParagraphStyle:
         b = self.body
         base: dict[str, Any] = {"fontName": FONT, "fontSize": b, "leading": b * 1.32,
-                                "textColor": self.colour("ink"), "splitLongWords": 1}
+                                "textColor": self.colour("ink"), "splitLongWords": 1,
+                                "bulletFontName": FONT}
         presets: dict[str, dict[str, Any]] = {
             "body": {"spaceAfter": b * 0.55},
             "lead": {"fontSize": b * 1.12, "leading": b * 1.5, "spaceAfter": b * 0.6},
@@ -186,7 +187,7 @@ class _Renderer:
         widths = [self.width * w / total for w in b.widths]
         table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
         pad = self.s.body * 0.3
-        table.setStyle(TableStyle([
+        table.setStyle(_style([
             ("BACKGROUND", (0, 0), (-1, 0), self.s.colour("shade")),
             ("LINEBELOW", (0, 0), (-1, 0), 0.8, self.s.colour("accent")),
             ("LINEBELOW", (0, 1), (-1, -1), 0.35, self.s.colour("rule")),
@@ -235,7 +236,7 @@ class _Renderer:
         ] for f in b.items]
         n = len(cells)
         table = Table([cells], colWidths=[self.width / n] * n, hAlign="LEFT")
-        table.setStyle(TableStyle([
+        table.setStyle(_style([
             ("BACKGROUND", (0, 0), (-1, -1), self.s.colour("shade")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LINEAFTER", (0, 0), (-2, -1), 0.6, colors.white),
@@ -264,7 +265,7 @@ class _Renderer:
         half = (len(paras) + 1) // 2
         rows = [[paras[i], paras[half + i] if half + i < len(paras) else ""] for i in range(half)]
         table = Table(rows, colWidths=[self.width / 2] * 2, hAlign="LEFT")
-        table.setStyle(TableStyle([
+        table.setStyle(_style([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), self.s.body),
@@ -286,7 +287,7 @@ class _Renderer:
         ]
         if rule:
             commands.append(("LINEBEFORE", (0, 0), (0, -1), 2.5, self.s.colour("accent")))
-        box.setStyle(TableStyle(commands))
+        box.setStyle(_style(commands))
         return box
 
     def title_band(self, compact: bool = False) -> Flowable:
@@ -302,13 +303,18 @@ class _Renderer:
             parts.append(Paragraph(f'<font color="{white}">{_plain(d.subtitle)}</font>',
                                    s.para("body", fontSize=s.body * 1.1, spaceAfter=0)))
         band = Table([[parts]], colWidths=[self.width], hAlign="LEFT")
-        band.setStyle(TableStyle([
+        band.setStyle(_style([
             ("BACKGROUND", (0, 0), (-1, -1), s.colour("band")),
             ("TOPPADDING", (0, 0), (-1, -1), s.body * 0.8),
             ("BOTTOMPADDING", (0, 0), (-1, -1), s.body * 0.9),
             ("LEFTPADDING", (0, 0), (-1, -1), s.body * 1.0),
         ]))
         return band
+
+
+def _style(commands: list[tuple[Any, ...]]) -> TableStyle:
+    """A table style whose cells use the embedded font (ReportLab's default is Helvetica)."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands])
 
 
 def _span(text: str) -> Any:
@@ -372,6 +378,7 @@ def _build(doc: Document, theme: dict[str, Any], story: list[Flowable], margin: 
         buf, pagesize=size, leftMargin=margin, rightMargin=margin, topMargin=margin,
         bottomMargin=margin, title=doc.title, author=", ".join(doc.authors) or "briefgen",
         subject=doc.subtitle, creator="briefgen", invariant=1, lang=doc.language,
+        initialFontName=FONT,  # else an unembedded Helvetica is listed in every PDF
     )
     template.addPageTemplates([PageTemplate("page", frames(*size))])
     labels = Labels(doc.labels, "labels")
@@ -440,7 +447,7 @@ def _side_by_side(doc: Document, style: Style, width: float, cache: dict[str, An
         return None
     right = _flatten(_Renderer(doc, style, right_w, cache).section(picture))
     table = Table([[left, right]], colWidths=[left_w + gap, right_w], hAlign="LEFT")
-    table.setStyle(TableStyle([
+    table.setStyle(_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (0, 0), gap),

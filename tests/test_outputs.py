@@ -1,0 +1,170 @@
+"""End-to-end: build real briefs and read the PDFs back as a reader would see them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from briefgen.build import build
+from briefgen.errors import RenderError
+from briefgen.load import check
+from briefgen.plan import plan
+from briefgen.render.pdf import render_one_pager
+from briefgen.templates import Templates
+from tests.conftest import FIXTURES, MALI
+
+GOOD = FIXTURES / "good"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("build")
+    briefs = [MALI / "brief.yaml", *(GOOD / n / "brief.yaml" for n in ("many-parties", "french", "required-only"))]
+    result = build(briefs, out, ("handout", "one-pager"))
+    assert result.ok, [f.format() for f in result.findings]
+    return out
+
+
+def text_of(path: Path) -> str:
+    reader = PdfReader(path)
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_mali_page_counts(built):
+    assert len(PdfReader(built / "mali-2013/mali-2013-handout.pdf").pages) in (2, 3, 4)
+    assert len(PdfReader(built / "mali-2013/mali-2013-brief.pdf").pages) == 1
+
+
+def test_handout_shows_every_current_troop_figure_with_its_source(built):
+    text = squash(text_of(built / "mali-2013/mali-2013-handout.pdf"))
+    brief = check(MALI).brief
+    assert brief is not None
+    cite = brief.source_index()
+    for party in brief.parties:
+        c = party.current
+        if c.troops is None:
+            continue
+        figure = f"{c.troops:,}"
+        assert figure in text, party.name
+        # The table row: party ... figure ... [source number]
+        row = re.search(rf"{re.escape(party.name)} .*?{figure}.*?\[{cite[c.sources[0]]}\]", text)
+        assert row, f"{party.name}: {figure} [{cite[c.sources[0]]}] not found in one row"
+
+
+def test_handout_shows_displacement_with_source_and_date(built):
+    text = squash(text_of(built / "mali-2013/mali-2013-handout.pdf"))
+    assert "about 230,000 displaced Mali and neighbouring countries Mar 2012 16 Jan 2013 [2]" in text
+    assert "not reported displaced" in text  # the figure the sources do not give
+
+
+def test_handout_order_and_labels(built):
+    text = squash(text_of(built / "mali-2013/mali-2013-handout.pdf"))
+    headings = ["Content note", "Summary", "At a glance", "Background", "Map", "Timeline",
+                "Who is involved", "Foreign commitments", "People forced from their homes",
+                "In their words", "Perspectives", "Glossary", "Questions for discussion", "Sources"]
+    at = 0
+    for heading in headings:  # each heading comes after the one before it
+        at = text.index(heading, at) + len(heading)
+    assert "These are opinions, not facts." in text
+    assert "Page 1 of 4" in text or "Page 1 of 3" in text or "Page 1 of 2" in text
+
+
+def test_one_pager_has_bottom_line_figures_chart_and_sources(built):
+    text = squash(text_of(built / "mali-2013/mali-2013-brief.pdf"))
+    for expected in ["Bottom line", "about 230,000", "Troop pledges by country", "Worsening",
+                     "Sources: [3] AFP, 17 Jan 2013; [4] AFP, 23 Jan 2013", "[4] African troops in the Mali mission"]:
+        assert expected in text
+
+
+def test_fonts_are_embedded(built):
+    reader = PdfReader(built / "mali-2013/mali-2013-handout.pdf")
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            obj = font.get_object()
+            descriptor = obj.get("/FontDescriptor")
+            if descriptor is None and "/DescendantFonts" in obj:
+                descriptor = obj["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            embedded = descriptor is not None and "/FontFile2" in descriptor.get_object()
+            fonts.add((str(obj["/BaseFont"]), embedded))
+    assert fonts and all(embedded for _, embedded in fonts), fonts
+    assert any("DejaVuSans" in name for name, _ in fonts)
+
+
+@pytest.mark.parametrize("name", ["many-parties", "required-only", "french"])
+def test_other_briefs_build_without_none_or_zero_bars(built, name):
+    for kind in ("handout", "brief"):
+        text = squash(text_of(built / name / f"{name}-{kind}.pdf"))
+        assert "None" not in text
+        assert not re.search(r"\bnan\b", text)
+
+
+def test_many_parties_lists_unreported_numbers_instead_of_zero(built):
+    text = squash(text_of(built / "many-parties/many-parties-handout.pdf"))
+    assert "Not reported: DR Congo, Central African Republic, São Tomé and Príncipe." in text
+    assert "Saint Vincent and the Grenadines" in text
+    assert "Earlier: 300 troops (20 Feb 2024) [1]" in text  # the history of Côte d'Ivoire
+    spec = next(
+        b.spec
+        for s in plan(check(GOOD / "many-parties").brief, GOOD / "many-parties", "handout", Templates()).sections
+        for b in s.blocks
+        if hasattr(b, "spec") and b.spec.kind == "bars"
+    )
+    assert 0 not in spec.totals
+    assert "DR Congo" not in spec.categories
+
+
+def test_required_only_brief_has_no_empty_sections(built):
+    text = squash(text_of(built / "required-only/required-only-handout.pdf"))
+    for absent in ["At a glance", "Timeline", "Foreign commitments", "Glossary", "Questions"]:
+        assert absent not in text
+
+
+def test_french_brief_uses_french_labels_numbers_and_dates(built):
+    text = text_of(built / "french/french-handout.pdf")
+    flat = squash(text)
+    for expected in ["Résumé", "En bref", "Engagements étrangers", "Soldats promis par pays", "Sources"]:
+        assert expected in flat
+    assert re.search(r"1[\u202f\u00a0 ]700", text)  # 1 700 with a (narrow) no-break space
+    assert re.search(r"environ 230[\u202f\u00a0 ]000", text)
+    assert "17 janvier 2013" in flat
+    assert "Page 1 sur 1" in flat
+
+
+def test_one_pager_that_cannot_fit_fails_naming_what_is_long():
+    loaded = check(MALI)
+    assert loaded.brief is not None
+    long = loaded.brief.model_copy(update={"background": loaded.brief.background * 12})
+    doc = plan(long, MALI, "one-pager", Templates())
+    with pytest.raises(RenderError) as e:
+        render_one_pager(doc, Templates())
+    assert str(e.value).startswith("one-page brief does not fit on one page even at the smallest text size (7 pt")
+    assert "Longest parts: The situation" in str(e.value)
+
+
+def test_same_input_same_bytes(tmp_path):
+    a = build([MALI / "brief.yaml"], tmp_path / "a", ("handout", "one-pager"))
+    b = build([MALI / "brief.yaml"], tmp_path / "b", ("handout", "one-pager"))
+    for x, y in zip(a.artifacts, b.artifacts, strict=True):
+        assert x.path.read_bytes() == y.path.read_bytes()
+
+
+def test_markup_in_content_is_shown_literally(tmp_path):
+    folder = tmp_path / "markup"
+    folder.mkdir()
+    text = (GOOD / "minimal/brief.yaml").read_text()
+    text = text.replace("title: A test brief", "title: 'A <b>bold</b> & <font size=40>big</font> {{ title }}'")
+    text = text.replace("Took part.", "'<img src=\"/etc/passwd\"/> &amp; <para>x</para> {% if 1 %}y{% endif %}'")
+    (folder / "brief.yaml").write_text(text)
+    result = build([folder / "brief.yaml"], tmp_path / "out", ("handout",))
+    assert result.ok, [f.format() for f in result.findings]
+    out = squash(text_of(tmp_path / "out/markup/markup-handout.pdf"))
+    assert "A <b>bold</b> & <font size=40>big</font> {{ title }}" in out
+    assert '<img src="/etc/passwd"/> &amp; <para>x</para> {% if 1 %}y{% endif %}' in out
