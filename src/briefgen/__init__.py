@@ -1,8 +1,6 @@
 """briefgen: structured briefs about current events → handout, one-page brief and deck."""
 
-from importlib.metadata import PackageNotFoundError, version
+# Static, so that `briefgen --version` and the up-to-date check need no package metadata lookup.
+__version__ = "0.1.0"
 
-try:
-    __version__ = version("briefgen")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0"
+OUTPUTS = ("handout", "one-pager", "deck")

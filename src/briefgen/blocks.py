@@ -129,7 +129,8 @@ class Document:
     subtitle: str
     kicker: str  # e.g. "Classroom handout · 23 January 2013"
     date_line: str  # "23 January 2013 · Updated 25 January 2013"
-    date_iso: str  # the brief date, for document metadata (never the clock)
+    date_iso: str  # the brief date
+    timestamp: int  # document metadata time: SOURCE_DATE_EPOCH, else the brief date (never the clock)
     language: str
     sections: tuple[Section, ...]
     labels: dict[str, str] = field(default_factory=dict)

@@ -1,115 +1,234 @@
-"""`briefgen build`: find briefs, check them all, plan and render each output, write atomically."""
+"""`briefgen build`: find, decide what is outdated, check, render (in parallel), write, report.
+
+Gather, then write: every outdated brief is loaded and checked before any artifact is written,
+so one bad brief stops the run with nothing half-done (unless --keep-going). Up-to-date briefs
+are decided from content hashes alone (manifest.py), without loading the model or any renderer.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from briefgen.errors import Finding, RenderError, Severity, TemplateError, has_errors
-from briefgen.load import Loaded, check
-from briefgen.model import ALL_OUTPUTS
-from briefgen.render import Rendered
-from briefgen.templates import Templates
+from briefgen import OUTPUTS
+from briefgen.atomic import sweep_temporary_files, write_atomic
+from briefgen.errors import BriefgenError, Finding, Severity, has_errors
+from briefgen.manifest import Manifest, artifact_name, input_keys
 
-SUFFIX = {"handout": "handout.pdf", "one-pager": "brief.pdf", "deck": "deck.pptx"}
+if TYPE_CHECKING:
+    from briefgen.model import Brief
+    from briefgen.render import Rendered
+
+Progress = Callable[[str, int, int], None]  # message, done, total
+
+
+@dataclass(frozen=True)
+class Options:
+    out: Path = Path("build")
+    only: tuple[str, ...] = OUTPUTS
+    jobs: int = 1
+    force: bool = False
+    keep_going: bool = False
+    shard: tuple[int, int] = (1, 1)  # (i, n): build the i-th of n stable subsets
+    templates: Path | None = None  # user folder overriding the shipped templates
 
 
 @dataclass
-class Artifact:
-    brief: str  # slug
-    output: str
-    path: Path
-    pages: int
-    warnings: list[str] = field(default_factory=list)
+class Job:
+    """One brief: where it is, what shapes each output, and what became of it."""
+
+    file: Path
+    display: str
+    keys: dict[str, str]  # output → input hash
+    status: str = "unchanged"  # unchanged | outdated → rebuilt | failed | skipped
+    brief: Brief | None = None
+    stale: list[str] | None = None  # outputs known to be out of date; None = all of them
+    outputs: list[str] = field(default_factory=list)  # the outputs to render now
+
+    @property
+    def slug(self) -> str:
+        return self.file.parent.name
 
 
 @dataclass
 class BuildResult:
-    """What a build did: every finding, every artifact written, every failure."""
-
     findings: list[Finding] = field(default_factory=list)
-    artifacts: list[Artifact] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)  # slugs
+    jobs: list[Job] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    manifest: Manifest = field(default_factory=Manifest)
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not has_errors(self.findings)
+        return not has_errors(self.findings) and all(j.status != "failed" for j in self.jobs)
 
 
-def renderer(output: str) -> Callable[..., Rendered]:
-    """The render function for an output; heavy libraries are imported only here."""
-    if output == "deck":
-        from briefgen.render.pptx import render as render_deck
-
-        return render_deck
-    from briefgen.render.pdf import render_handout, render_one_pager
-
-    return render_handout if output == "handout" else render_one_pager
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename: a reader never sees a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def render_brief(loaded: Loaded, outputs: Sequence[str], templates: Templates) -> dict[str, Rendered]:
-    """Every requested output of one checked brief, in memory."""
-    from briefgen.plan import plan
-
-    assert loaded.brief is not None
-    charts: dict[str, Any] = {}
-    done = {}
-    for output in outputs:
-        doc = plan(loaded.brief, loaded.folder, output, templates)
-        draw = renderer(output)
-        done[output] = draw(doc, templates, charts) if output != "deck" else draw(doc, templates)
-    return done
-
-
-def build(
-    files: Sequence[Path],
-    out: Path,
-    only: Sequence[str] = ALL_OUTPUTS,
-    templates: Templates | None = None,
-    shown: Callable[[Path], str] = str,
-) -> BuildResult:
-    """Check every brief first (a bad brief stops the run before anything is written), then render."""
-    templates = templates or Templates()
+def build(briefs: Sequence[tuple[Path, str]], opts: Options, progress: Progress | None = None) -> BuildResult:
+    """The pipeline of DESIGN.md, top to bottom."""
     result = BuildResult()
-    checked = [check(f, shown(f)) for f in files]
-    for loaded in checked:
-        result.findings += loaded.findings
-    if has_errors(result.findings):
-        result.failed = [loaded.folder.name for loaded in checked if not loaded.ok]
-        return result
-    for loaded in checked:
-        assert loaded.brief is not None
-        slug = loaded.folder.name
-        outputs = [o for o in ALL_OUTPUTS if o in only and o in loaded.brief.outputs]
-        try:
-            rendered = render_brief(loaded, outputs, templates)
-        except (RenderError, TemplateError) as e:
-            result.findings.append(Finding(Severity.ERROR, str(e), (), loaded.display))
-            result.failed.append(slug)
-            continue
-        for output, r in rendered.items():
-            path = out / slug / f"{slug}-{SUFFIX[output]}"
-            write_atomic(path, r.data)
-            result.artifacts.append(Artifact(slug, output, path, r.pages, r.warnings))
-            result.findings += [Finding(Severity.WARNING, f"{output}: {w}", (), loaded.display) for w in r.warnings]
+    opts.out.mkdir(parents=True, exist_ok=True)
+    with _locked(opts.out):
+        sweep_temporary_files(opts.out)
+        result.manifest = Manifest.read(opts.out)
+        result.jobs = decide(briefs, result.manifest, opts)
+        outdated = [j for j in result.jobs if j.status == "outdated"]
+        check_all(outdated, opts, result)
+        if has_errors(result.findings) and not opts.keep_going:
+            for job in outdated:
+                job.status = "failed" if job.brief is None else "skipped"
+            return result
+        rendered = render_all([j for j in outdated if j.brief is not None], opts, progress)
+        write_all(rendered, opts, result)
+        for job in result.jobs:
+            if job.status == "failed":
+                result.manifest.mark_failed(job.slug, job.display, _errors_of(job, result))
+        write_atomic(opts.out / "manifest.json", result.manifest.to_json().encode())
+        write_report(result, opts)
     return result
+
+
+def in_shard(slug: str, shard: tuple[int, int]) -> bool:
+    """A stable subset: a brief's shard depends on its name only, never on the other briefs."""
+    i, n = shard
+    return int(hashlib.sha256(slug.encode()).hexdigest(), 16) % n == i - 1
+
+
+def decide(briefs: Sequence[tuple[Path, str]], manifest: Manifest, opts: Options) -> list[Job]:
+    """Which briefs are outdated: any wanted artifact whose input hash changed, or that is gone."""
+    shipped = Path(str(files("briefgen") / "templates"))
+    jobs = []
+    for file, display in briefs:
+        if not in_shard(file.parent.name, opts.shard):
+            continue
+        job = Job(file, display, input_keys(file.parent, shipped, opts.templates))
+        job.stale = None if opts.force else manifest.stale(job.slug, display, job.keys, opts.only, opts.out)
+        job.status = "unchanged" if job.stale == [] else "outdated"
+        jobs.append(job)
+    return jobs
+
+
+def check_all(jobs: list[Job], opts: Options, result: BuildResult) -> None:
+    """Load and check every outdated brief before anything is rendered."""
+    if not jobs:
+        return
+    from briefgen.load import check
+
+    for job in jobs:
+        loaded = check(job.file, job.display)
+        result.findings += loaded.findings
+        if loaded.ok and loaded.brief is not None:
+            job.brief = loaded.brief
+            job.outputs = [o for o in OUTPUTS if o in opts.only and o in loaded.brief.outputs
+                           and (job.stale is None or o in job.stale)]
+        else:
+            job.status = "failed"
+
+
+def render_all(jobs: list[Job], opts: Options, progress: Progress | None) -> list[tuple[Job, str, Rendered | str]]:
+    """Every (brief, output), in worker processes when --jobs > 1; same bytes either way."""
+    if not jobs:
+        return []
+    from briefgen.render_task import Task, run_task
+
+    cache = opts.out / ".cache" / "charts"
+    work = [(job, Task(job.file, job.brief, output, opts.templates, cache))
+            for job in jobs if job.brief is not None for output in job.outputs]
+    if not work:
+        return []
+    tasks = [task for _, task in work]
+    if opts.jobs > 1 and len(tasks) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(max_workers=min(opts.jobs, len(tasks)))
+        with pool:
+            done = list(_reporting(pool.map(run_task, tasks), tasks, progress))
+    else:
+        done = list(_reporting(map(run_task, tasks), tasks, progress))
+    return [(job, task.output, d) for (job, task), d in zip(work, done, strict=True)]
+
+
+def _reporting(results: Iterator[Rendered | str], tasks: list, progress: Progress | None) -> Iterator[Rendered | str]:  # type: ignore[type-arg]
+    for n, (task, done) in enumerate(zip(tasks, results, strict=True), 1):
+        if progress is not None:
+            progress(f"{task.file.parent.name}: {task.output}", n, len(tasks))
+        yield done
+
+
+def write_all(rendered: list[tuple[Job, str, Rendered | str]], opts: Options, result: BuildResult) -> None:
+    """A brief's artifacts are written only when all of them rendered; else it keeps its last good ones."""
+    per_brief: dict[str, list[tuple[str, Rendered | str]]] = {}
+    jobs: dict[str, Job] = {}
+    for job, output, done in rendered:
+        per_brief.setdefault(job.slug, []).append((output, done))
+        jobs[job.slug] = job
+    for slug, items in per_brief.items():
+        job = jobs[slug]
+        failures = [done for _, done in items if isinstance(done, str)]
+        if failures:
+            job.status = "failed"
+            result.findings += [Finding(Severity.ERROR, msg, (), job.display) for msg in failures]
+            continue
+        artifacts = {}
+        for output, done in items:
+            assert not isinstance(done, str)
+            path = opts.out / slug / artifact_name(slug, output)
+            write_atomic(path, done.data)
+            result.written.append(path)
+            result.findings += [Finding(Severity.WARNING, f"{output}: {w}", (), job.display) for w in done.warnings]
+            artifacts[output] = {
+                "path": path.relative_to(opts.out).as_posix(),
+                "input": job.keys[output],
+                "sha256": hashlib.sha256(done.data).hexdigest(),
+                "size": len(done.data),
+                "pages": done.pages,
+                "warnings": done.warnings,
+            }
+        assert job.brief is not None
+        result.manifest.record(slug, job.display, list(job.brief.outputs), artifacts)
+        job.status = "rebuilt"
+
+
+def _errors_of(job: Job, result: BuildResult) -> list[str]:
+    return [f.format() for f in result.findings if f.file == job.display and f.severity is Severity.ERROR]
+
+
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """One build at a time per output folder: a second one waits for the first to finish."""
+    import fcntl
+
+    with open(out / ".lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"briefgen: waiting for another build writing to {out} ...", flush=True)
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def write_report(result: BuildResult, opts: Options) -> None:
+    """OUT/report.md: a row per brief; appended to $GITHUB_STEP_SUMMARY when that is set."""
+    lines = ["| brief | artifacts | pages | warnings | status |", "|---|---|---|---|---|"]
+    for job in sorted(result.jobs, key=lambda j: j.slug):
+        arts = result.manifest.briefs.get(job.slug, {}).get("artifacts", {})
+        names = ", ".join(Path(a["path"]).name for a in arts.values()) or "—"
+        pages = ", ".join(f"{o} {a['pages']}" for o, a in arts.items()) or "—"
+        warnings = sum(len(a.get("warnings", [])) for a in arts.values())
+        lines.append(f"| {job.slug} | {names} | {pages} | {warnings} | {job.status} |")
+    text = "## briefgen build\n\n" + "\n".join(lines) + "\n"
+    write_atomic(opts.out / "report.md", text.encode())
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        try:
+            with open(summary, "a", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as e:
+            raise BriefgenError(f"cannot append to GITHUB_STEP_SUMMARY ({summary}): {e.strerror}") from None

@@ -11,6 +11,7 @@ import io
 import json
 import textwrap
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -200,8 +201,44 @@ def timeline_chart(brief: Brief, ctx: ChartContext) -> ChartSpec | None:
 
 # ---- drawing (matplotlib is imported only here, and only when a chart must be drawn) ----
 
+DPI = 220
 
-def draw(spec: ChartSpec, width_in: float, dpi: int = 220) -> tuple[bytes, float]:
+
+class ChartCache:
+    """Drawn charts by spec hash and width: in memory, and on disk when given a folder.
+
+    A chart whose data did not change is never drawn again, across outputs and builds.
+    """
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
+        self.memory: dict[str, tuple[bytes, float]] = {}
+
+    def image(self, spec: ChartSpec, width_in: float) -> tuple[bytes, float]:
+        """PNG bytes and height in inches."""
+        key = f"{spec.digest()[:40]}-{width_in:.3f}"
+        if key in self.memory:
+            return self.memory[key]
+        path = self.folder / f"{key}.png" if self.folder is not None else None
+        found = None
+        if path is not None and path.is_file():
+            from briefgen.images import sniff
+
+            data = path.read_bytes()
+            info = sniff(data[:64])
+            if info is not None:
+                found = (data, info.height / DPI)
+        if found is None:
+            found = draw(spec, width_in)
+            if path is not None:
+                from briefgen.atomic import write_atomic
+
+                write_atomic(path, found[0])
+        self.memory[key] = found
+        return found
+
+
+def draw(spec: ChartSpec, width_in: float, dpi: int = DPI) -> tuple[bytes, float]:
     """Draw a chart to PNG bytes (no metadata, so the same spec gives the same bytes).
 
     Returns the PNG and its height in inches (the width is given; the height follows the data).

@@ -7,12 +7,16 @@ import datetime as dt
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from briefgen import OUTPUTS as ALL_OUTPUTS
 from briefgen import __version__
 from briefgen.errors import BriefgenError, Severity, UsageError
-from briefgen.model import ALL_OUTPUTS
+
+if TYPE_CHECKING:
+    from briefgen.build import Options as BuildOptions
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 BRIEFS_DIR = Path("briefs")
@@ -45,6 +49,17 @@ def _parser() -> argparse.ArgumentParser:
                    help="comma-separated outputs to build: handout,one-pager,deck")
     b.add_argument("--templates", type=Path, default=None,
                    help="folder whose files override the shipped templates (default: ./templates if present)")
+    b.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                   help="worker processes (default: the number of cores)")
+    b.add_argument("--force", action="store_true", help="rebuild everything, even what is up to date")
+    b.add_argument("--keep-going", action="store_true",
+                   help="build the good briefs even when others fail (exit code is still 1)")
+    b.add_argument("--shard", type=_shard, default=(1, 1), metavar="I/N",
+                   help="build only the I-th of N stable subsets of the briefs (for CI matrices)")
+    w = sub.add_parser("watch", help="build, then rebuild what changed whenever a file is saved",
+                       parents=[], add_help=True)
+    for action in b._actions[1:]:
+        w._add_action(action)
 
     sub.add_parser("schema", help="print the JSON Schema of brief.yaml")
 
@@ -107,27 +122,81 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_CONTENT if failed else EXIT_OK
 
 
-def cmd_build(args: argparse.Namespace) -> int:
-    from briefgen.build import build
-    from briefgen.templates import USER_DIR, Templates
+def _shard(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"(\d+)/(\d+)", text)
+    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
+        raise argparse.ArgumentTypeError(f"expected i/n with 1 <= i <= n, e.g. 2/3 (got '{text}')")
+    return int(m.group(1)), int(m.group(2))
 
-    only = [o.strip() for o in args.only.split(",") if o.strip()]
-    unknown = [o for o in only if o not in ALL_OUTPUTS]
-    if unknown or not only:
+
+def _build_options(args: argparse.Namespace) -> BuildOptions:
+    from briefgen.build import Options
+    from briefgen.templates import USER_DIR
+
+    only = tuple(o.strip() for o in args.only.split(",") if o.strip())
+    if not only or any(o not in ALL_OUTPUTS for o in only):
         raise UsageError(f"--only takes {', '.join(ALL_OUTPUTS)} (got '{args.only}')")
     user = args.templates if args.templates is not None else (USER_DIR if USER_DIR.is_dir() else None)
     if user is not None and not user.is_dir():
         raise UsageError(f"no such templates folder: {user}")
-    result = build(find_briefs(args.dirs), args.out, only, Templates(user), _shown)
+    if args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1 (got {args.jobs})")
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"the output folder {args.out} is a file")
+    return Options(args.out, only, args.jobs, args.force, args.keep_going, args.shard, user)
+
+
+def _progress() -> Callable[[str, int, int], None] | None:
+    """A progress line on a terminal; nothing in CI or a pipe (the summary says it all)."""
+    if os.environ.get("CI") or not sys.stdout.isatty():
+        return None
+
+    def show(message: str, done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        print(f"\r\033[K[{done}/{total}] {message}", end=end, flush=True)
+
+    return show
+
+
+def run_build(args: argparse.Namespace) -> int:
+    """One build; prints findings like `check`, then what was written."""
+    from briefgen.build import build
+
+    opts = _build_options(args)
+    briefs = [(f, _shown(f)) for f in find_briefs(args.dirs)]
+    result = build(briefs, opts, _progress())
     for finding in sorted(result.findings, key=lambda f: f.sort_key):
         print(finding.format(), file=sys.stderr if finding.severity is Severity.ERROR else sys.stdout)
-    for a in result.artifacts:
-        unit = "slide" if a.output == "deck" else "page"
-        print(f"wrote {_shown(a.path)} ({a.pages} {unit}{'s' * (a.pages != 1)})")
+    counts = {s: sum(j.status == s for j in result.jobs) for s in ("rebuilt", "unchanged", "failed", "skipped")}
+    parts = [f"{n} {s}" for s, n in counts.items() if n]
+    summary = f"{len(result.jobs)} brief{'s' * (len(result.jobs) != 1)}: {', '.join(parts) or 'none'}"
+    summary += f"; wrote {len(result.written)} file{'s' * (len(result.written) != 1)} to {_shown(opts.out)}"
     if not result.ok:
-        print(f"build failed: {', '.join(result.failed)} not built", file=sys.stderr)
+        print(f"build failed: {summary}", file=sys.stderr)
         return EXIT_CONTENT
-    print(f"built {len(result.artifacts)} file{'s' * (len(result.artifacts) != 1)}")
+    print(summary)
+    return EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    return run_build(args)
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    """Rebuild on save: the same build, run again whenever a brief or template changes."""
+    from watchfiles import watch
+
+    run_build(args)
+    roots = [p for p in (args.dirs or [BRIEFS_DIR]) if p.exists()]
+    templates = args.templates or Path("templates")
+    if templates.is_dir():
+        roots.append(templates)
+    print(f"watching {', '.join(map(str, roots))} (Ctrl-C to stop)")
+    for _changes in watch(*roots, watch_filter=lambda _, path: not Path(path).name.startswith(".")):
+        try:
+            run_build(args)
+        except BriefgenError as e:
+            print(f"briefgen: {e}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -160,7 +229,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "build": cmd_build, "schema": cmd_schema, "new": cmd_new}
+COMMANDS = {"check": cmd_check, "build": cmd_build, "watch": cmd_watch, "schema": cmd_schema,
+            "new": cmd_new}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from briefgen import OUTPUTS
 from briefgen.dates import PartialDate
 
 Count = Annotated[int, Field(strict=True, ge=0)]
@@ -21,7 +22,7 @@ Text = Annotated[str, Field(min_length=1)]
 SourceIds = Annotated[list[str], Field(description="Ids of entries in `sources` backing this.")]
 
 OutputName = Literal["handout", "one-pager", "deck"]
-ALL_OUTPUTS: tuple[OutputName, ...] = ("handout", "one-pager", "deck")
+ALL_OUTPUTS: tuple[OutputName, ...] = OUTPUTS  # type: ignore[assignment]
 
 
 class Trend(StrEnum):

@@ -321,7 +321,8 @@ def displacement(ctx: Context) -> Section | None:
     spec = charts.displacement_chart(ctx.brief, ctx.chart_context())
     if spec is not None:
         blocks.append(Chart(spec))
-    extra = [parse_inline(d.note).spans for d in rows_in if d.note]
+    extra = [plain_spans(f"{plain(d.where)}: " if d.where else "") + parse_inline(d.note).spans
+             for d in rows_in if d.note]
     if extra:
         blocks.append(BulletList(tuple(extra)))
     notes = "\n".join(
@@ -422,6 +423,17 @@ BUILDERS: dict[str, Builder] = {
 }
 
 
+def document_time(brief: Brief) -> int:
+    """Seconds since 1970 for document metadata: SOURCE_DATE_EPOCH when set, else the brief date."""
+    import calendar
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return int(epoch)
+    return calendar.timegm(brief.date.start.timetuple())
+
+
 def plan(brief: Brief, folder: Path, output: str, templates: Templates) -> Document:
     """Arrange a checked brief into one output's sections."""
     labels = templates.labels(brief.language)
@@ -439,7 +451,7 @@ def plan(brief: Brief, folder: Path, output: str, templates: Templates) -> Docum
     date_line = fmt.date(brief.date)
     if brief.updated and brief.updated != brief.date:
         date_line += " · " + labels.fill("updated", date=fmt.date(brief.updated))
-    kicker = labels["one_pager" if output == "one-pager" else "handout"]
+    kicker = labels[{"one-pager": "one_pager", "deck": "deck"}.get(output, "handout")]
     return Document(
         output=output,
         title=plain(brief.title),
@@ -447,6 +459,7 @@ def plan(brief: Brief, folder: Path, output: str, templates: Templates) -> Docum
         kicker=kicker,
         date_line=date_line,
         date_iso=brief.date.start.isoformat(),
+        timestamp=document_time(brief),
         language=brief.language,
         sections=tuple(sections),
         labels=dict(labels.table),

@@ -134,7 +134,7 @@ class Style:
 class _Renderer:
     """Turns sections into flowables at one style size."""
 
-    def __init__(self, doc: Document, style: Style, width: float, chart_cache: dict[str, Any]) -> None:
+    def __init__(self, doc: Document, style: Style, width: float, chart_cache: charts.ChartCache) -> None:
         self.doc, self.s, self.width, self.charts = doc, style, width, chart_cache
         self.labels = Labels(doc.labels, "labels")
 
@@ -211,10 +211,7 @@ class _Renderer:
         return [KeepTogether(out), Spacer(1, self.s.body * 0.4)]
 
     def chart_png(self, spec: charts.ChartSpec, width_in: float) -> tuple[bytes, float]:
-        key = f"{spec.digest()}:{width_in:.3f}"
-        if key not in self.charts:
-            self.charts[key] = charts.draw(spec, width_in)
-        return self.charts[key]  # type: ignore[no-any-return]
+        return self.charts.image(spec, width_in)
 
     def _picture(self, b: Picture) -> list[Flowable]:
         width = min(self.width, 110 * mm)
@@ -328,13 +325,28 @@ def _first_spans(section: Section) -> Spans:
     return block.spans if isinstance(block, PlanParagraph) else ()
 
 
-def _numbered_canvas(title: str, page_label: Labels, style: Style) -> type[rl_canvas.Canvas]:
+def _timestamp(seconds: int) -> Any:
+    """ReportLab's document time, set to the brief's (or SOURCE_DATE_EPOCH), in UTC."""
+    import time
+
+    from reportlab.lib.utils import TimeStamp
+
+    ts = TimeStamp(invariant=True)
+    ts.t, ts.lt = seconds, time.gmtime(seconds)
+    ts.YMDhms = tuple(ts.lt)[:6]
+    ts.dhh = ts.dmm = 0
+    ts.tzname = "UTC"
+    return ts
+
+
+def _numbered_canvas(title: str, page_label: Labels, style: Style, doc_time: int) -> type[rl_canvas.Canvas]:
     """A canvas that knows the page count, for "Page 2 of 3" footers."""
 
     class NumberedCanvas(rl_canvas.Canvas):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
+            self._doc._timeStamp = _timestamp(doc_time)
 
         def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
             self._pages.append(dict(self.__dict__))
@@ -382,13 +394,13 @@ def _build(doc: Document, theme: dict[str, Any], story: list[Flowable], margin: 
     )
     template.addPageTemplates([PageTemplate("page", frames(*size))])
     labels = Labels(doc.labels, "labels")
-    canvas_cls = _numbered_canvas(doc.title, labels, style)
+    canvas_cls = _numbered_canvas(doc.title, labels, style, doc.timestamp)
     canvas_cls._footer_margin = margin  # type: ignore[attr-defined]
     template.build(story, canvasmaker=canvas_cls)
     return buf.getvalue(), template.page
 
 
-def render_handout(doc: Document, templates: Templates, chart_cache: dict[str, Any] | None = None) -> Rendered:
+def render_handout(doc: Document, templates: Templates, chart_cache: charts.ChartCache | None = None) -> Rendered:
     """The classroom handout: title band, content note first, every section, numbered sources.
 
     Text starts at the theme's body size and shrinks (down to handout.min_body) until the
@@ -398,7 +410,7 @@ def render_handout(doc: Document, templates: Templates, chart_cache: dict[str, A
     theme = templates.theme
     cfg = theme["handout"]
     size, floor = float(theme["sizes"]["body"]), float(cfg.get("min_body", theme["sizes"]["body"]))
-    cache = chart_cache if chart_cache is not None else {}
+    cache = chart_cache if chart_cache is not None else charts.ChartCache()
     while True:
         result = _handout_at(doc, templates, Style(theme, size), cache)
         if result.pages <= int(cfg.get("max_pages", 4)) or size - 0.25 < floor - 1e-9:
@@ -406,7 +418,7 @@ def render_handout(doc: Document, templates: Templates, chart_cache: dict[str, A
         size = round(size - 0.25, 2)
 
 
-def _handout_at(doc: Document, templates: Templates, style: Style, cache: dict[str, Any]) -> Rendered:
+def _handout_at(doc: Document, templates: Templates, style: Style, cache: charts.ChartCache) -> Rendered:
     theme = templates.theme
     margin = float(theme["handout"]["margin_mm"]) * mm
     width = _page_size(theme)[0] - 2 * margin
@@ -436,7 +448,7 @@ def _handout_at(doc: Document, templates: Templates, style: Style, cache: dict[s
     return Rendered(data, pages, _glyph_warnings(doc))
 
 
-def _side_by_side(doc: Document, style: Style, width: float, cache: dict[str, Any],
+def _side_by_side(doc: Document, style: Style, width: float, cache: charts.ChartCache,
                   text: Section, picture: Section) -> Flowable | None:
     """Text on the left, a picture on the right, when the text is short enough to sit beside it."""
     gap = 6 * mm
@@ -457,7 +469,7 @@ def _side_by_side(doc: Document, style: Style, width: float, cache: dict[str, An
     return table
 
 
-def render_one_pager(doc: Document, templates: Templates, chart_cache: dict[str, Any] | None = None) -> Rendered:
+def render_one_pager(doc: Document, templates: Templates, chart_cache: charts.ChartCache | None = None) -> Rendered:
     """The one-page brief: shrinks text to fit one page, and fails (naming what is long) if it cannot."""
     _register_fonts()
     theme = templates.theme
@@ -466,7 +478,7 @@ def render_one_pager(doc: Document, templates: Templates, chart_cache: dict[str,
     margin = float(cfg["margin_mm"]) * mm
     page_w, page_h = _page_size(theme)
     width = page_w - 2 * margin
-    cache = chart_cache if chart_cache is not None else {}
+    cache = chart_cache if chart_cache is not None else charts.ChartCache()
     size = start
     while size >= floor - 1e-9:
         style = Style(theme, size)
@@ -483,30 +495,34 @@ def render_one_pager(doc: Document, templates: Templates, chart_cache: dict[str,
 _LEFT = ("background",)  # the story runs in the left column; numbers and sources on the right
 
 
-def _one_pager_parts(doc: Document, r: _Renderer) -> tuple[list[Flowable], list[Flowable], list[Flowable]]:
-    top: list[Flowable] = [r.title_band(compact=True), Spacer(1, r.s.body * 0.5)]
-    left: list[Flowable] = []
-    right: list[Flowable] = []
-    for section in doc.sections:
-        if section.id in ("summary", "key_figures"):
-            top += r.section(section)
-        elif section.id in _LEFT:
-            left += r.section(section)
-        else:
-            right += r.section(section)
+def _regions(doc: Document) -> tuple[list[Section], list[Section], list[Section]]:
+    """Top (full width): bottom line and key figures; left: the story; right: the rest."""
+    top = [s for s in doc.sections if s.id in ("summary", "key_figures")]
+    left = [s for s in doc.sections if s.id in _LEFT]
+    right = [s for s in doc.sections if s not in top and s not in left]
     return top, left, right
 
 
+def _flowables(doc: Document, style: Style, width: float, cache: charts.ChartCache,
+               sections: list[Section], band: bool = False) -> list[Flowable]:
+    r = _Renderer(doc, style, width, cache)
+    out: list[Flowable] = [r.title_band(compact=True), Spacer(1, style.body * 0.5)] if band else []
+    for section in sections:
+        out += r.section(section)
+    return out
+
+
 def _one_pager_at(doc: Document, theme: dict[str, Any], style: Style, margin: float, width: float,
-                  cache: dict[str, Any]) -> tuple[bytes, int]:
+                  cache: charts.ChartCache) -> tuple[bytes, int]:
     gap = 7 * mm
     left_w = (width - gap) * 0.54
     right_w = width - gap - left_w
+    top_s, left_s, right_s = _regions(doc)
     # Measure with one set of flowables, lay out another: ReportLab flowables keep wrap state.
-    top_h = _height(_one_pager_parts(doc, _Renderer(doc, style, width, cache))[0], width) + 4
-    top = _one_pager_parts(doc, _Renderer(doc, style, width, cache))[0]
-    left = _one_pager_parts(doc, _Renderer(doc, style, left_w, cache))[1]
-    right = _one_pager_parts(doc, _Renderer(doc, style, right_w, cache))[2]
+    top_h = _height(_flowables(doc, style, width, cache, top_s, band=True), width) + 4
+    top = _flowables(doc, style, width, cache, top_s, band=True)
+    left = _flowables(doc, style, left_w, cache, left_s)
+    right = _flowables(doc, style, right_w, cache, right_s)
 
     def frames(w: float, h: float) -> list[Frame]:
         body_h = h - 2 * margin
@@ -543,7 +559,7 @@ def _height(flowables: list[Flowable], width: float) -> float:
 
 
 def _too_long(doc: Document, theme: dict[str, Any], style: Style, width: float, height: float,
-              cache: dict[str, Any]) -> str:
+              cache: charts.ChartCache) -> str:
     """Name the sections that take the most room at the smallest size."""
     r = _Renderer(doc, style, width * 0.5, cache)
     sizes = []

@@ -1,0 +1,159 @@
+"""Content hashes of what shapes each artifact, and OUT/manifest.json that remembers them.
+
+Light on purpose: the no-op path of `briefgen build` runs only this module (hashlib, json, os),
+so it imports neither the model nor any rendering library. Never file timestamps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from briefgen import OUTPUTS, __version__
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+SUFFIX = {"handout": "handout.pdf", "one-pager": "brief.pdf", "deck": "deck.pptx"}
+# The libraries whose version changes the bytes of an output.
+LIBRARIES = {"handout": ("reportlab", "matplotlib"), "one-pager": ("reportlab", "matplotlib"),
+             "deck": ("pptx",)}
+DISTRIBUTIONS = {"reportlab": "reportlab", "matplotlib": "matplotlib", "pptx": "python_pptx"}
+
+
+def artifact_name(slug: str, output: str) -> str:
+    return f"{slug}-{SUFFIX[output]}"
+
+
+def _files(folder: Path) -> list[Path]:
+    """Every file in a folder, recursively, in a stable order; hidden files are ignored."""
+    out = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        out += [Path(root) / n for n in sorted(names) if not n.startswith(".")]
+    return out
+
+
+def digest_folder(folder: Path, h: Any = None) -> str:
+    h = h or hashlib.sha256()
+    for path in _files(folder):
+        h.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        h.update(path.read_bytes() + b"\0")
+    return str(h.hexdigest())
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """briefgen itself: its version and the bytes of its code (so an edit to it rebuilds)."""
+    h = hashlib.sha256(__version__.encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=8)
+def library_versions(output: str) -> str:
+    """'reportlab-4.2.5.dist-info,...': read from folder names, without importing anything."""
+    import importlib.util
+
+    parts = []
+    for module in LIBRARIES[output]:
+        spec = importlib.util.find_spec(module)
+        found = "?"
+        if spec is not None and spec.origin is not None:
+            site = Path(spec.origin).parent.parent
+            prefix = DISTRIBUTIONS[module].lower() + "-"
+            names = [n for n in os.listdir(site) if n.lower().startswith(prefix) and n.endswith(".dist-info")]
+            found = ",".join(sorted(names)) or "?"
+        parts.append(f"{module}:{found}")
+    return ";".join(parts)
+
+
+def template_digest(output: str, shipped: Path, user: Path | None) -> str:
+    """The templates an output uses: theme and labels (shared) and its own folder."""
+    h = hashlib.sha256()
+    for root in (shipped, user):
+        if root is None or not root.is_dir():
+            continue
+        for path in _files(root):
+            rel = path.relative_to(root).as_posix()
+            if rel == "theme.yaml" or rel.startswith(("labels/", f"{output}/")):
+                h.update(f"{root == user}:{rel}".encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def input_keys(folder: Path, shipped: Path, user: Path | None) -> dict[str, str]:
+    """Output → the hash of everything that shapes it."""
+    brief = digest_folder(folder)
+    keys = {}
+    for output in OUTPUTS:
+        h = hashlib.sha256()
+        for part in (brief, template_digest(output, shipped, user), code_digest(),
+                     library_versions(output), output):
+            h.update(part.encode() + b"\0")
+        keys[output] = h.hexdigest()
+    return keys
+
+
+def sha256_file(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+@dataclass
+class Manifest:
+    """OUT/manifest.json: per brief and artifact, the input hash, output sha256, pages, warnings."""
+
+    briefs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, out: Path) -> Manifest:
+        try:
+            data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return cls()
+        briefs = data.get("briefs")
+        return cls(briefs if isinstance(briefs, dict) else {})
+
+    def stale(self, slug: str, source: str, keys: dict[str, str], only: tuple[str, ...],
+              out: Path) -> list[str] | None:
+        """The wanted outputs whose inputs changed or whose file is gone; None when unknown."""
+        entry = self.briefs.get(slug)
+        if not entry or entry.get("status") != "ok" or entry.get("source") != source:
+            return None
+        artifacts = entry.get("artifacts", {})
+        stale = []
+        for output in (o for o in entry.get("outputs", []) if o in only):
+            art = artifacts.get(output)
+            try:
+                fresh = (art is not None and art.get("input") == keys[output]
+                         and (out / art["path"]).stat().st_size == art.get("size"))
+            except OSError:
+                fresh = False
+            if not fresh:
+                stale.append(output)
+        return stale
+
+    def record(self, slug: str, source: str, outputs: list[str], artifacts: dict[str, Any]) -> None:
+        """A brief built: its new artifacts replace the old ones of the same output."""
+        old = self.briefs.get(slug, {}).get("artifacts", {})
+        self.briefs[slug] = {"status": "ok", "source": source, "outputs": outputs,
+                             "artifacts": {**old, **artifacts}}
+
+    def mark_failed(self, slug: str, source: str, errors: list[str]) -> None:
+        """A brief failed: its last good artifacts stay listed (and on disk)."""
+        entry = self.briefs.setdefault(slug, {"artifacts": {}, "outputs": []})
+        entry.update(status="failed", source=source, errors=errors)
+
+    def to_json(self) -> str:
+        data = {"format": FORMAT, "briefgen": __version__, "briefs": self.briefs}
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,0 +1,193 @@
+"""The build for CI: incremental by content, byte-identical, atomic, parallel, sharded."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from briefgen.build import Options, build, in_shard
+from tests.conftest import FIXTURES, MALI
+
+GOOD = FIXTURES / "good"
+
+
+def make_briefs(root: Path, names: tuple[str, ...] = ("minimal", "required-only", "french")) -> Path:
+    """A briefs/ folder with copies of test briefs."""
+    briefs = root / "briefs"
+    for name in names:
+        shutil.copytree(GOOD / name, briefs / name)
+    return briefs
+
+
+def run(briefs: Path, out: Path, **kw: object) -> object:
+    files = sorted((f, str(f)) for f in briefs.glob("*/brief.yaml"))
+    return build(files, Options(out=out, **kw))  # type: ignore[arg-type]
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.suffix in (".pdf", ".pptx")}
+
+
+def test_second_build_renders_nothing(tmp_path):
+    briefs = make_briefs(tmp_path)
+    first = run(briefs, tmp_path / "out")
+    assert {j.status for j in first.jobs} == {"rebuilt"}
+    second = run(briefs, tmp_path / "out")
+    assert {j.status for j in second.jobs} == {"unchanged"}
+    assert second.written == []
+
+
+def test_touching_one_brief_rebuilds_only_its_artifacts(tmp_path):
+    briefs = make_briefs(tmp_path)
+    run(briefs, tmp_path / "out")
+    text = (briefs / "minimal/brief.yaml").read_text()
+    (briefs / "minimal/brief.yaml").write_text(text.replace("Something happened.", "Something else happened."))
+    again = run(briefs, tmp_path / "out")
+    assert {j.slug: j.status for j in again.jobs} == {
+        "french": "unchanged", "minimal": "rebuilt", "required-only": "unchanged"}
+    assert sorted(p.name for p in again.written) == [
+        "minimal-brief.pdf", "minimal-deck.pptx", "minimal-handout.pdf"]
+
+
+def test_a_template_change_rebuilds_what_uses_it(tmp_path):
+    briefs = make_briefs(tmp_path)
+    user = tmp_path / "templates"
+    (user / "deck").mkdir(parents=True)
+    run(briefs, tmp_path / "out", templates=user)
+    shipped = Path(__file__).resolve().parent.parent / "src/briefgen/templates/deck/layout.yaml"
+    (user / "deck/layout.yaml").write_text(shipped.read_text() + "# a comment\n")
+    again = run(briefs, tmp_path / "out", templates=user)
+    assert {j.status for j in again.jobs} == {"rebuilt"}
+    assert {p.suffix for p in again.written} == {".pptx"}  # only decks use deck/layout.yaml
+
+
+def test_force_rebuilds_everything(tmp_path):
+    briefs = make_briefs(tmp_path, ("minimal",))
+    run(briefs, tmp_path / "out")
+    assert len(run(briefs, tmp_path / "out", force=True).written) == 3
+
+
+def test_manifest_is_readable_and_matches_the_files(tmp_path):
+    import hashlib
+
+    briefs = make_briefs(tmp_path, ("minimal",))
+    run(briefs, tmp_path / "out")
+    manifest = json.loads((tmp_path / "out/manifest.json").read_text())
+    arts = manifest["briefs"]["minimal"]["artifacts"]
+    assert set(arts) == {"handout", "one-pager", "deck"}
+    for art in arts.values():
+        data = (tmp_path / "out" / art["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == art["sha256"]
+        assert art["pages"] >= 1 and len(art["input"]) == 64
+    report = (tmp_path / "out/report.md").read_text()
+    assert "| minimal | minimal-handout.pdf, minimal-brief.pdf, minimal-deck.pptx |" in report
+
+
+def test_a_bad_brief_stops_the_run_before_anything_is_written(tmp_path):
+    briefs = make_briefs(tmp_path, ("minimal",))
+    shutil.copytree(FIXTURES / "bad/wrong-type", briefs / "wrong-type")
+    result = run(briefs, tmp_path / "out")
+    assert not result.ok
+    assert result.written == []
+    assert not (tmp_path / "out/minimal").exists()
+    kept = run(briefs, tmp_path / "out", keep_going=True)
+    assert not kept.ok
+    assert {j.slug: j.status for j in kept.jobs} == {"minimal": "rebuilt", "wrong-type": "failed"}
+
+
+def test_a_failed_brief_keeps_its_last_good_artifacts(tmp_path):
+    briefs = make_briefs(tmp_path, ("minimal",))
+    run(briefs, tmp_path / "out")
+    before = snapshot(tmp_path / "out")
+    (briefs / "minimal/brief.yaml").write_text("title: [broken\n")
+    result = run(briefs, tmp_path / "out", keep_going=True)
+    assert not result.ok
+    assert snapshot(tmp_path / "out") == before
+    manifest = json.loads((tmp_path / "out/manifest.json").read_text())
+    assert manifest["briefs"]["minimal"]["status"] == "failed"
+    assert manifest["briefs"]["minimal"]["artifacts"]["handout"]["path"] == "minimal/minimal-handout.pdf"
+
+
+def test_jobs_2_gives_the_same_bytes_as_jobs_1(tmp_path):
+    briefs = make_briefs(tmp_path)
+    run(briefs, tmp_path / "one", jobs=1)
+    run(briefs, tmp_path / "two", jobs=2)
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+    assert len(snapshot(tmp_path / "one")) == 9
+
+
+def test_shards_cover_every_brief_exactly_once():
+    slugs = [f"brief-{i}" for i in range(60)]
+    seen = [s for i in (1, 2, 3) for s in slugs if in_shard(s, (i, 3))]
+    assert sorted(seen) == sorted(slugs)
+    assert all(sum(in_shard(s, (i, 3)) for s in slugs) > 10 for i in (1, 2, 3))
+
+
+def test_sharded_builds_together_build_everything_once(tmp_path):
+    briefs = make_briefs(tmp_path, ("minimal", "required-only", "french", "many-parties"))
+    built = []
+    for i in (1, 2, 3):
+        result = run(briefs, tmp_path / f"shard{i}", shard=(i, 3), only=("handout",))
+        built += [j.slug for j in result.jobs]
+    assert sorted(built) == ["french", "many-parties", "minimal", "required-only"]
+
+
+def _cli_build(cwd: Path, out: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "briefgen", "build", "-o", str(out), "--jobs", "1"],
+                          cwd=cwd, env={**os.environ, **env}, capture_output=True, text=True)
+
+
+def test_same_bytes_across_runs_and_time_zones(tmp_path):
+    make_briefs(tmp_path, ("minimal",))
+    shutil.copytree(MALI, tmp_path / "briefs/mali-2013")
+    a = _cli_build(tmp_path, tmp_path / "a", {"TZ": "UTC"})
+    b = _cli_build(tmp_path, tmp_path / "b", {"TZ": "Asia/Kolkata"})
+    assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+    assert len(snapshot(tmp_path / "a")) == 6
+
+
+def test_source_date_epoch_is_honoured(tmp_path):
+    from pypdf import PdfReader
+    from pptx import Presentation
+
+    make_briefs(tmp_path, ("minimal",))
+    plain = _cli_build(tmp_path, tmp_path / "a", {})
+    dated = _cli_build(tmp_path, tmp_path / "b", {"SOURCE_DATE_EPOCH": "1700000000"})
+    assert plain.returncode == 0 and dated.returncode == 0
+    assert PdfReader(tmp_path / "a/minimal/minimal-handout.pdf").metadata["/CreationDate"].startswith("D:20130123")
+    assert PdfReader(tmp_path / "b/minimal/minimal-handout.pdf").metadata["/CreationDate"].startswith("D:20231114")
+    core = Presentation(str(tmp_path / "b/minimal/minimal-deck.pptx")).core_properties
+    assert core.created.year == 2023 and core.modified.year == 2023
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.9, 1.6])
+def test_a_killed_build_leaves_previous_artifacts_intact(tmp_path, delay):
+    briefs = make_briefs(tmp_path, ("minimal", "french", "many-parties"))
+    out = tmp_path / "out"
+    assert _cli_build(tmp_path, out, {}).returncode == 0
+    before = snapshot(out)
+    for f in briefs.glob("*/brief.yaml"):  # every brief changes, so everything is rebuilt
+        f.write_text(f.read_text().replace("\nsources:", "\nquestions: [Why?]\nsources:", 1)
+                     if "questions:" not in f.read_text() else f.read_text() + "\n")
+    proc = subprocess.Popen([sys.executable, "-m", "briefgen", "build", "-o", str(out), "--jobs", "1"],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    after = snapshot(out)
+    assert set(after) == set(before)  # every artifact is still there...
+    for name, data in after.items():  # ...and whole: the old bytes or a complete new file
+        assert data == before[name] or data.startswith((b"%PDF", b"PK")) and (
+            data.rstrip().endswith(b"%%EOF") or data[-22:-18] == b"PK\x05\x06")
+    assert _cli_build(tmp_path, out, {}).returncode == 0  # the next build finishes the job...
+    assert not list(out.rglob("*.tmp"))  # ...and leaves no temporary files
