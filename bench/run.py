@@ -1,6 +1,6 @@
 """Benchmarks (not tests): print wall-clock figures beside their floors, measured in one run.
 
-    .venv/bin/python bench/run.py [--repeat N]
+.venv/bin/python bench/run.py [--repeat N]
 """
 
 from __future__ import annotations
@@ -34,9 +34,16 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     rows.append(("python -c pass (floor for check)", timed([PY, "-c", "pass"], args.repeat)))
-    rows.append(("briefgen check briefs/mali-2013", timed([*BRIEFGEN, "check", "briefs/mali-2013"], args.repeat)))
+    rows.append(
+        (
+            "briefgen check briefs/mali-2013",
+            timed([*BRIEFGEN, "check", "briefs/mali-2013"], args.repeat),
+        )
+    )
     floor = [PY, "-c", "import matplotlib.pyplot, reportlab.platypus, pptx"]
-    rows.append(("import floor (matplotlib.pyplot, reportlab.platypus, pptx)", timed(floor, args.repeat)))
+    rows.append(
+        ("import floor (matplotlib.pyplot, reportlab.platypus, pptx)", timed(floor, args.repeat))
+    )
     with tempfile.TemporaryDirectory() as out:
         cold = [*BRIEFGEN, "build", "briefs/mali-2013", "-o", out]
         rows.append(("briefgen build briefs/mali-2013 (all three)", timed(cold, args.repeat)))

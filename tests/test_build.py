@@ -19,7 +19,9 @@ from tests.conftest import FIXTURES, MALI
 GOOD = FIXTURES / "good"
 
 
-def make_briefs(root: Path, names: tuple[str, ...] = ("minimal", "required-only", "french")) -> Path:
+def make_briefs(
+    root: Path, names: tuple[str, ...] = ("minimal", "required-only", "french")
+) -> Path:
     """A briefs/ folder with copies of test briefs."""
     briefs = root / "briefs"
     for name in names:
@@ -33,8 +35,11 @@ def run(briefs: Path, out: Path, **kw: object) -> object:
 
 
 def snapshot(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and p.suffix in (".pdf", ".pptx")}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.suffix in (".pdf", ".pptx")
+    }
 
 
 def test_second_build_renders_nothing(tmp_path):
@@ -50,12 +55,20 @@ def test_touching_one_brief_rebuilds_only_its_artifacts(tmp_path):
     briefs = make_briefs(tmp_path)
     run(briefs, tmp_path / "out")
     text = (briefs / "minimal/brief.yaml").read_text()
-    (briefs / "minimal/brief.yaml").write_text(text.replace("Something happened.", "Something else happened."))
+    (briefs / "minimal/brief.yaml").write_text(
+        text.replace("Something happened.", "Something else happened.")
+    )
     again = run(briefs, tmp_path / "out")
     assert {j.slug: j.status for j in again.jobs} == {
-        "french": "unchanged", "minimal": "rebuilt", "required-only": "unchanged"}
+        "french": "unchanged",
+        "minimal": "rebuilt",
+        "required-only": "unchanged",
+    }
     assert sorted(p.name for p in again.written) == [
-        "minimal-brief.pdf", "minimal-deck.pptx", "minimal-handout.pdf"]
+        "minimal-brief.pdf",
+        "minimal-deck.pptx",
+        "minimal-handout.pdf",
+    ]
 
 
 def test_a_template_change_rebuilds_what_uses_it(tmp_path):
@@ -114,7 +127,10 @@ def test_a_failed_brief_keeps_its_last_good_artifacts(tmp_path):
     assert snapshot(tmp_path / "out") == before
     manifest = json.loads((tmp_path / "out/manifest.json").read_text())
     assert manifest["briefs"]["minimal"]["status"] == "failed"
-    assert manifest["briefs"]["minimal"]["artifacts"]["handout"]["path"] == "minimal/minimal-handout.pdf"
+    assert (
+        manifest["briefs"]["minimal"]["artifacts"]["handout"]["path"]
+        == "minimal/minimal-handout.pdf"
+    )
 
 
 def test_jobs_2_gives_the_same_bytes_as_jobs_1(tmp_path):
@@ -142,8 +158,13 @@ def test_sharded_builds_together_build_everything_once(tmp_path):
 
 
 def _cli_build(cwd: Path, out: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "briefgen", "build", "-o", str(out), "--jobs", "1"],
-                          cwd=cwd, env={**os.environ, **env}, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "briefgen", "build", "-o", str(out), "--jobs", "1"],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_same_bytes_across_runs_and_time_zones(tmp_path):
@@ -157,15 +178,23 @@ def test_same_bytes_across_runs_and_time_zones(tmp_path):
 
 
 def test_source_date_epoch_is_honoured(tmp_path):
-    from pypdf import PdfReader
     from pptx import Presentation
+    from pypdf import PdfReader
 
     make_briefs(tmp_path, ("minimal",))
     plain = _cli_build(tmp_path, tmp_path / "a", {})
     dated = _cli_build(tmp_path, tmp_path / "b", {"SOURCE_DATE_EPOCH": "1700000000"})
     assert plain.returncode == 0 and dated.returncode == 0
-    assert PdfReader(tmp_path / "a/minimal/minimal-handout.pdf").metadata["/CreationDate"].startswith("D:20130123")
-    assert PdfReader(tmp_path / "b/minimal/minimal-handout.pdf").metadata["/CreationDate"].startswith("D:20231114")
+    assert (
+        PdfReader(tmp_path / "a/minimal/minimal-handout.pdf")
+        .metadata["/CreationDate"]
+        .startswith("D:20130123")
+    )
+    assert (
+        PdfReader(tmp_path / "b/minimal/minimal-handout.pdf")
+        .metadata["/CreationDate"]
+        .startswith("D:20231114")
+    )
     core = Presentation(str(tmp_path / "b/minimal/minimal-deck.pptx")).core_properties
     assert core.created.year == 2023 and core.modified.year == 2023
 
@@ -177,17 +206,26 @@ def test_a_killed_build_leaves_previous_artifacts_intact(tmp_path, delay):
     assert _cli_build(tmp_path, out, {}).returncode == 0
     before = snapshot(out)
     for f in briefs.glob("*/brief.yaml"):  # every brief changes, so everything is rebuilt
-        f.write_text(f.read_text().replace("\nsources:", "\nquestions: [Why?]\nsources:", 1)
-                     if "questions:" not in f.read_text() else f.read_text() + "\n")
-    proc = subprocess.Popen([sys.executable, "-m", "briefgen", "build", "-o", str(out), "--jobs", "1"],
-                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        f.write_text(
+            f.read_text().replace("\nsources:", "\nquestions: [Why?]\nsources:", 1)
+            if "questions:" not in f.read_text()
+            else f.read_text() + "\n"
+        )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "briefgen", "build", "-o", str(out), "--jobs", "1"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     after = snapshot(out)
     assert set(after) == set(before)  # every artifact is still there...
     for name, data in after.items():  # ...and whole: the old bytes or a complete new file
-        assert data == before[name] or data.startswith((b"%PDF", b"PK")) and (
-            data.rstrip().endswith(b"%%EOF") or data[-22:-18] == b"PK\x05\x06")
+        assert data == before[name] or (
+            data.startswith((b"%PDF", b"PK"))
+            and (data.rstrip().endswith(b"%%EOF") or data[-22:-18] == b"PK\x05\x06")
+        )
     assert _cli_build(tmp_path, out, {}).returncode == 0  # the next build finishes the job...
     assert not list(out.rglob("*.tmp"))  # ...and leaves no temporary files

@@ -267,8 +267,15 @@ def test_minimal_brief() -> None:
 def tiny(*sections: Section, labels: dict[str, str] | None = None) -> Document:
     table = labels or Templates().labels("en").table
     return Document(
-        output="deck", title="Tiny", subtitle="", kicker="Slides", date_line="1 May 2020",
-        date_iso="2020-05-01", timestamp=1588291200, language="en", sections=sections,
+        output="deck",
+        title="Tiny",
+        subtitle="",
+        kicker="Slides",
+        date_line="1 May 2020",
+        date_iso="2020-05-01",
+        timestamp=1588291200,
+        language="en",
+        sections=sections,
         labels=dict(table),
     )
 

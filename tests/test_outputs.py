@@ -22,7 +22,10 @@ GOOD = FIXTURES / "good"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("build")
-    briefs = [MALI / "brief.yaml", *(GOOD / n / "brief.yaml" for n in ("many-parties", "french", "required-only"))]
+    briefs = [
+        MALI / "brief.yaml",
+        *(GOOD / n / "brief.yaml" for n in ("many-parties", "french", "required-only")),
+    ]
     result = build([(b, str(b)) for b in briefs], Options(out, ("handout", "one-pager")))
     assert result.ok, [f.format() for f in result.findings]
     return out
@@ -60,15 +63,30 @@ def test_handout_shows_every_current_troop_figure_with_its_source(built):
 
 def test_handout_shows_displacement_with_source_and_date(built):
     text = squash(text_of(built / "mali-2013/mali-2013-handout.pdf"))
-    assert "about 230,000 displaced Mali and neighbouring countries Mar 2012 16 Jan 2013 [2]" in text
+    assert (
+        "about 230,000 displaced Mali and neighbouring countries Mar 2012 16 Jan 2013 [2]" in text
+    )
     assert "not reported displaced" in text  # the figure the sources do not give
 
 
 def test_handout_order_and_labels(built):
     text = squash(text_of(built / "mali-2013/mali-2013-handout.pdf"))
-    headings = ["Content note", "Summary", "At a glance", "Background", "Map", "Timeline",
-                "Who is involved", "Foreign commitments", "People forced from their homes",
-                "In their words", "Perspectives", "Glossary", "Questions for discussion", "Sources"]
+    headings = [
+        "Content note",
+        "Summary",
+        "At a glance",
+        "Background",
+        "Map",
+        "Timeline",
+        "Who is involved",
+        "Foreign commitments",
+        "People forced from their homes",
+        "In their words",
+        "Perspectives",
+        "Glossary",
+        "Questions for discussion",
+        "Sources",
+    ]
     at = 0
     for heading in headings:  # each heading comes after the one before it
         at = text.index(heading, at) + len(heading)
@@ -78,8 +96,14 @@ def test_handout_order_and_labels(built):
 
 def test_one_pager_has_bottom_line_figures_chart_and_sources(built):
     text = squash(text_of(built / "mali-2013/mali-2013-brief.pdf"))
-    for expected in ["Bottom line", "about 230,000", "Troop pledges by country", "Worsening",
-                     "Sources: [3] AFP, 17 Jan 2013; [4] AFP, 23 Jan 2013", "[4] African troops in the Mali mission"]:
+    for expected in [
+        "Bottom line",
+        "about 230,000",
+        "Troop pledges by country",
+        "Worsening",
+        "Sources: [3] AFP, 17 Jan 2013; [4] AFP, 23 Jan 2013",
+        "[4] African troops in the Mali mission",
+    ]:
         assert expected in text
 
 
@@ -113,7 +137,9 @@ def test_many_parties_lists_unreported_numbers_instead_of_zero(built):
     assert "Earlier: 300 troops (20 Feb 2024) [1]" in text  # the history of Côte d'Ivoire
     spec = next(
         b.spec
-        for s in plan(check(GOOD / "many-parties").brief, GOOD / "many-parties", "handout", Templates()).sections
+        for s in plan(
+            check(GOOD / "many-parties").brief, GOOD / "many-parties", "handout", Templates()
+        ).sections
         for b in s.blocks
         if hasattr(b, "spec") and b.spec.kind == "bars"
     )
@@ -130,7 +156,13 @@ def test_required_only_brief_has_no_empty_sections(built):
 def test_french_brief_uses_french_labels_numbers_and_dates(built):
     text = text_of(built / "french/french-handout.pdf")
     flat = squash(text)
-    for expected in ["Résumé", "En bref", "Engagements étrangers", "Soldats promis par pays", "Sources"]:
+    for expected in [
+        "Résumé",
+        "En bref",
+        "Engagements étrangers",
+        "Soldats promis par pays",
+        "Sources",
+    ]:
         assert expected in flat
     assert re.search(r"1[\u202f\u00a0 ]700", text)  # 1 700 with a (narrow) no-break space
     assert re.search(r"environ 230[\u202f\u00a0 ]000", text)
@@ -145,7 +177,9 @@ def test_one_pager_that_cannot_fit_fails_naming_what_is_long():
     doc = plan(long, MALI, "one-pager", Templates())
     with pytest.raises(RenderError) as e:
         render_one_pager(doc, Templates())
-    assert str(e.value).startswith("one-page brief does not fit on one page even at the smallest text size (7 pt")
+    assert str(e.value).startswith(
+        "one-page brief does not fit on one page even at the smallest text size (7 pt"
+    )
     assert "Longest parts: The situation" in str(e.value)
 
 
@@ -162,8 +196,12 @@ def test_markup_in_content_is_shown_literally(tmp_path):
     folder = tmp_path / "markup"
     folder.mkdir()
     text = (GOOD / "minimal/brief.yaml").read_text()
-    text = text.replace("title: A test brief", "title: 'A <b>bold</b> & <font size=40>big</font> {{ title }}'")
-    text = text.replace("Took part.", "'<img src=\"/etc/passwd\"/> &amp; <para>x</para> {% if 1 %}y{% endif %}'")
+    text = text.replace(
+        "title: A test brief", "title: 'A <b>bold</b> & <font size=40>big</font> {{ title }}'"
+    )
+    text = text.replace(
+        "Took part.", "'<img src=\"/etc/passwd\"/> &amp; <para>x</para> {% if 1 %}y{% endif %}'"
+    )
     (folder / "brief.yaml").write_text(text)
     result = build([(folder / "brief.yaml", "markup")], Options(tmp_path / "out", ("handout",)))
     assert result.ok, [f.format() for f in result.findings]

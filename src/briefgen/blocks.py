@@ -106,8 +106,16 @@ class Events:
 
 
 Block = (
-    Paragraph | BulletList | Table | Chart | Picture | KeyFigures | QuoteBlock | Opinion
-    | Definitions | Events
+    Paragraph
+    | BulletList
+    | Table
+    | Chart
+    | Picture
+    | KeyFigures
+    | QuoteBlock
+    | Opinion
+    | Definitions
+    | Events
 )
 
 
@@ -130,7 +138,9 @@ class Document:
     kicker: str  # e.g. "Classroom handout · 23 January 2013"
     date_line: str  # "23 January 2013 · Updated 25 January 2013"
     date_iso: str  # the brief date
-    timestamp: int  # document metadata time: SOURCE_DATE_EPOCH, else the brief date (never the clock)
+    timestamp: (
+        int  # document metadata time: SOURCE_DATE_EPOCH, else the brief date (never the clock)
+    )
     language: str
     sections: tuple[Section, ...]
     labels: dict[str, str] = field(default_factory=dict)

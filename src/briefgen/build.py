@@ -24,6 +24,7 @@ from briefgen.manifest import Manifest, artifact_name, input_keys
 if TYPE_CHECKING:
     from briefgen.model import Brief
     from briefgen.render import Rendered
+    from briefgen.render_task import Task
 
 Progress = Callable[[str, int, int], None]  # message, done, total
 
@@ -68,7 +69,9 @@ class BuildResult:
         return not has_errors(self.findings) and all(j.status != "failed" for j in self.jobs)
 
 
-def build(briefs: Sequence[tuple[Path, str]], opts: Options, progress: Progress | None = None) -> BuildResult:
+def build(
+    briefs: Sequence[tuple[Path, str]], opts: Options, progress: Progress | None = None
+) -> BuildResult:
     """The pipeline of DESIGN.md, top to bottom."""
     result = BuildResult()
     opts.out.mkdir(parents=True, exist_ok=True)
@@ -106,7 +109,9 @@ def decide(briefs: Sequence[tuple[Path, str]], manifest: Manifest, opts: Options
         if not in_shard(file.parent.name, opts.shard):
             continue
         job = Job(file, display, input_keys(file.parent, shipped, opts.templates))
-        job.stale = None if opts.force else manifest.stale(job.slug, display, job.keys, opts.only, opts.out)
+        job.stale = (
+            None if opts.force else manifest.stale(job.slug, display, job.keys, opts.only, opts.out)
+        )
         job.status = "unchanged" if job.stale == [] else "outdated"
         jobs.append(job)
     return jobs
@@ -123,21 +128,32 @@ def check_all(jobs: list[Job], opts: Options, result: BuildResult) -> None:
         result.findings += loaded.findings
         if loaded.ok and loaded.brief is not None:
             job.brief = loaded.brief
-            job.outputs = [o for o in OUTPUTS if o in opts.only and o in loaded.brief.outputs
-                           and (job.stale is None or o in job.stale)]
+            job.outputs = [
+                o
+                for o in OUTPUTS
+                if o in opts.only
+                and o in loaded.brief.outputs
+                and (job.stale is None or o in job.stale)
+            ]
         else:
             job.status = "failed"
 
 
-def render_all(jobs: list[Job], opts: Options, progress: Progress | None) -> list[tuple[Job, str, Rendered | str]]:
+def render_all(
+    jobs: list[Job], opts: Options, progress: Progress | None
+) -> list[tuple[Job, str, Rendered | str]]:
     """Every (brief, output), in worker processes when --jobs > 1; same bytes either way."""
     if not jobs:
         return []
     from briefgen.render_task import Task, run_task
 
     cache = opts.out / ".cache" / "charts"
-    work = [(job, Task(job.file, job.brief, output, opts.templates, cache))
-            for job in jobs if job.brief is not None for output in job.outputs]
+    work = [
+        (job, Task(job.file, job.brief, output, opts.templates, cache))
+        for job in jobs
+        if job.brief is not None
+        for output in job.outputs
+    ]
     if not work:
         return []
     tasks = [task for _, task in work]
@@ -152,14 +168,18 @@ def render_all(jobs: list[Job], opts: Options, progress: Progress | None) -> lis
     return [(job, task.output, d) for (job, task), d in zip(work, done, strict=True)]
 
 
-def _reporting(results: Iterator[Rendered | str], tasks: list, progress: Progress | None) -> Iterator[Rendered | str]:  # type: ignore[type-arg]
+def _reporting(
+    results: Iterator[Rendered | str], tasks: list[Task], progress: Progress | None
+) -> Iterator[Rendered | str]:
     for n, (task, done) in enumerate(zip(tasks, results, strict=True), 1):
         if progress is not None:
             progress(f"{task.file.parent.name}: {task.output}", n, len(tasks))
         yield done
 
 
-def write_all(rendered: list[tuple[Job, str, Rendered | str]], opts: Options, result: BuildResult) -> None:
+def write_all(
+    rendered: list[tuple[Job, str, Rendered | str]], opts: Options, result: BuildResult
+) -> None:
     """A brief's artifacts are written only when all of them rendered; else it keeps its last good ones."""
     per_brief: dict[str, list[tuple[str, Rendered | str]]] = {}
     jobs: dict[str, Job] = {}
@@ -179,7 +199,9 @@ def write_all(rendered: list[tuple[Job, str, Rendered | str]], opts: Options, re
             path = opts.out / slug / artifact_name(slug, output)
             write_atomic(path, done.data)
             result.written.append(path)
-            result.findings += [Finding(Severity.WARNING, f"{output}: {w}", (), job.display) for w in done.warnings]
+            result.findings += [
+                Finding(Severity.WARNING, f"{output}: {w}", (), job.display) for w in done.warnings
+            ]
             artifacts[output] = {
                 "path": path.relative_to(opts.out).as_posix(),
                 "input": job.keys[output],
@@ -194,7 +216,11 @@ def write_all(rendered: list[tuple[Job, str, Rendered | str]], opts: Options, re
 
 
 def _errors_of(job: Job, result: BuildResult) -> list[str]:
-    return [f.format() for f in result.findings if f.file == job.display and f.severity is Severity.ERROR]
+    return [
+        f.format()
+        for f in result.findings
+        if f.file == job.display and f.severity is Severity.ERROR
+    ]
 
 
 @contextmanager
@@ -231,4 +257,6 @@ def write_report(result: BuildResult, opts: Options) -> None:
             with open(summary, "a", encoding="utf-8") as fh:
                 fh.write(text)
         except OSError as e:
-            raise BriefgenError(f"cannot append to GITHUB_STEP_SUMMARY ({summary}): {e.strerror}") from None
+            raise BriefgenError(
+                f"cannot append to GITHUB_STEP_SUMMARY ({summary}): {e.strerror}"
+            ) from None

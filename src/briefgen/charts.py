@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from briefgen.format import Formatter
     from briefgen.model import Brief
 
@@ -73,7 +75,9 @@ class ChartContext:
 
 def _sources_line(ctx: ChartContext, ids: list[str]) -> str:
     ordered = sorted(set(ids), key=lambda s: ctx.cite.get(s, 0))
-    items = "; ".join(f"[{ctx.cite[s]}] {ctx.short_cites.get(s, s)}" for s in ordered if s in ctx.cite)
+    items = "; ".join(
+        f"[{ctx.cite[s]}] {ctx.short_cites.get(s, s)}" for s in ordered if s in ctx.cite
+    )
     return ctx.fmt.labels.fill("chart_sources", sources=items) if items else ""
 
 
@@ -242,30 +246,20 @@ def draw(spec: ChartSpec, width_in: float, dpi: int = DPI) -> tuple[bytes, float
     """Draw a chart to PNG bytes (no metadata, so the same spec gives the same bytes).
 
     Returns the PNG and its height in inches (the width is given; the height follows the data).
+    Uses matplotlib's object API (no pyplot: no global figures, no GUI backend lookup).
     """
     import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update(
-        {
-            "font.family": spec.font,
-            "font.size": 8.5,
-            "svg.hashsalt": "briefgen",
-            "path.simplify": True,
-        }
-    )
-    if spec.kind == "bars":
-        fig = _bars(plt, spec, width_in)
-    elif spec.kind == "columns":
-        fig = _columns(plt, spec, width_in)
-    else:
-        fig = _timeline(plt, spec, width_in)
-    height = float(fig.get_size_inches()[1])
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
-    plt.close(fig)
+    with matplotlib.rc_context({"font.family": spec.font, "font.size": 8.5}):
+        draw_kind = {"bars": _bars, "columns": _columns}.get(spec.kind, _timeline)
+        fig = Figure()
+        FigureCanvasAgg(fig)
+        draw_kind(fig, spec, width_in)
+        height = float(fig.get_size_inches()[1])
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
     return buf.getvalue(), height
 
 
@@ -273,14 +267,15 @@ def _palette(spec: ChartSpec) -> list[str]:
     return list(spec.palette) or ["#1F3A5F", "#7FA7D1", "#D55E00"]
 
 
-def _bars(plt: object, spec: ChartSpec, width_in: float) -> object:
+def _bars(fig: Figure, spec: ChartSpec, width_in: float) -> None:
     n = len(spec.categories)
     legend_rows = 0 if len(spec.series) < 2 else (1 if width_in >= 4.6 else len(spec.series))
     bar_in = 0.26
     height = 0.25 + bar_in * n + 0.2 * legend_rows
-    fig = plt.figure(figsize=(width_in, height))  # type: ignore[attr-defined]
+    fig.set_size_inches(width_in, height)
     # Lay out by measuring: category names on the left, value labels on the right, bars between.
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # an Agg canvas has one
+
     def text_width(texts: tuple[str, ...], size: float) -> float:
         widths = []
         for t in texts:
@@ -288,6 +283,7 @@ def _bars(plt: object, spec: ChartSpec, width_in: float) -> object:
             widths.append(probe.get_window_extent(renderer).width / fig.dpi)
             probe.remove()
         return max(widths, default=0.0)
+
     categories, values = spec.categories, spec.value_labels
     left_in = text_width(categories, 8.5) + 0.12
     right_in = text_width(values, 8) + 0.1
@@ -300,21 +296,44 @@ def _bars(plt: object, spec: ChartSpec, width_in: float) -> object:
             height += 0.06 * sum(c.count("\n") for c in categories)
             fig.set_size_inches(width_in, height)
     top_in = 0.2 * legend_rows + 0.05
-    ax = fig.add_axes((left_in / width_in, 0.08 / height, max(0.2, 1 - (left_in + right_in) / width_in),
-                       1 - (top_in + 0.08) / height))
+    ax = fig.add_axes(
+        (
+            left_in / width_in,
+            0.08 / height,
+            max(0.2, 1 - (left_in + right_in) / width_in),
+            1 - (top_in + 0.08) / height,
+        )
+    )
     colours = _palette(spec)
     hatches = [None, "////", "..", "xx"]
     y = list(range(n))[::-1]  # largest on top
     left = [0] * n
     for i, s in enumerate(spec.series):
-        ax.barh(y, s.values, left=left, height=0.64, color=colours[i % len(colours)],
-                edgecolor=colours[0], linewidth=0.6, hatch=hatches[i % len(hatches)] if i else None,
-                label=s.name)
+        ax.barh(
+            y,
+            s.values,
+            left=left,
+            height=0.64,
+            color=colours[i % len(colours)],
+            edgecolor=colours[0],
+            linewidth=0.6,
+            hatch=hatches[i % len(hatches)] if i else None,
+            label=s.name,
+        )
         left = [a + b for a, b in zip(left, s.values, strict=True)]
     top = max(spec.totals) or 1
     for yi, total, label in zip(y, spec.totals, values, strict=True):
-        ax.annotate(label, (total, yi), xytext=(3, 0), textcoords="offset points", va="center",
-                    ha="left", fontsize=8, color="#1A1A1A", annotation_clip=False)
+        ax.annotate(
+            label,
+            (total, yi),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            ha="left",
+            fontsize=8,
+            color="#1A1A1A",
+            annotation_clip=False,
+        )
     ax.set_yticks(y, categories)
     ax.set_xlim(0, top)
     ax.set_ylim(-0.55, n - 0.45)
@@ -325,14 +344,20 @@ def _bars(plt: object, spec: ChartSpec, width_in: float) -> object:
     ax.tick_params(axis="y", length=0, labelsize=8.5)
     if legend_rows:
         anchor = left_in / width_in - 0.01 if legend_rows == 1 else 0.0
-        fig.legend(loc="upper left", bbox_to_anchor=(anchor, 1.0),
-                   ncols=1 if legend_rows > 1 else len(spec.series), frameon=False, fontsize=8,
-                   handlelength=1.6, borderaxespad=0.1)
-    return fig
+        fig.legend(
+            loc="upper left",
+            bbox_to_anchor=(anchor, 1.0),
+            ncols=1 if legend_rows > 1 else len(spec.series),
+            frameon=False,
+            fontsize=8,
+            handlelength=1.6,
+            borderaxespad=0.1,
+        )
 
 
-def _columns(plt: object, spec: ChartSpec, width_in: float) -> object:
-    fig, ax = plt.subplots(figsize=(width_in, 1.9))  # type: ignore[attr-defined]
+def _columns(fig: Figure, spec: ChartSpec, width_in: float) -> None:
+    fig.set_size_inches(width_in, 1.9)
+    ax = fig.add_subplot()
     x = list(range(len(spec.categories)))
     values = spec.series[0].values
     ax.bar(x, values, color=_palette(spec)[0], width=0.6)
@@ -346,10 +371,9 @@ def _columns(plt: object, spec: ChartSpec, width_in: float) -> object:
         ax.spines[side].set_visible(False)
     ax.tick_params(axis="x", length=0)
     fig.tight_layout(pad=0.3)
-    return fig
 
 
-def _timeline(plt: object, spec: ChartSpec, width_in: float) -> object:
+def _timeline(fig: Figure, spec: ChartSpec, width_in: float) -> None:
     n = len(spec.events)
     # Labels alternate above and below the line, so each may be 1.7 slots wide; the ends get
     # half a label of margin. DejaVu Sans at 7.2 pt averages about 4.6 pt a character.
@@ -362,7 +386,7 @@ def _timeline(plt: object, spec: ChartSpec, width_in: float) -> object:
     down = max((len(w) for w in wrapped[1::2]), default=0) + 1
     up_in = (up * line_pt + stem + 6) / 72
     down_in = (down * line_pt + stem + 6) / 72 if n > 1 else 0.1
-    fig = plt.figure(figsize=(width_in, up_in + down_in))  # type: ignore[attr-defined]
+    fig.set_size_inches(width_in, up_in + down_in)
     ax = fig.add_axes((0, 0, 1, 1))
     colour = _palette(spec)[0]
     ax.axhline(0, color=colour, linewidth=1.6, zorder=1)
@@ -370,19 +394,41 @@ def _timeline(plt: object, spec: ChartSpec, width_in: float) -> object:
     for i, ((date, _), body) in enumerate(zip(spec.events, wrapped, strict=True)):
         sign = 1 if i % 2 == 0 else -1
         va = "bottom" if sign > 0 else "top"
-        ax.annotate("", (i, 0), xytext=(0, sign * stem), textcoords="offset points",
-                    arrowprops={"arrowstyle": "-", "color": colour, "linewidth": 0.8})
+        ax.annotate(
+            "",
+            (i, 0),
+            xytext=(0, sign * stem),
+            textcoords="offset points",
+            arrowprops={"arrowstyle": "-", "color": colour, "linewidth": 0.8},
+        )
         first = (stem + 2) * sign
         date_at = first if sign < 0 else first + len(body) * line_pt
         body_at = first - line_pt if sign < 0 else first
         ha, dx = "center", 0
-        ax.annotate(date, (i, 0), xytext=(dx, date_at), textcoords="offset points", ha=ha,
-                    va=va, fontsize=7.4, fontweight="bold", color="#1A1A1A")
-        ax.annotate("\n".join(body), (i, 0), xytext=(dx, body_at), textcoords="offset points",
-                    ha=ha, va=va, fontsize=7.2, linespacing=1.15, color="#1A1A1A",
-                    multialignment=ha)
+        ax.annotate(
+            date,
+            (i, 0),
+            xytext=(dx, date_at),
+            textcoords="offset points",
+            ha=ha,
+            va=va,
+            fontsize=7.4,
+            fontweight="bold",
+            color="#1A1A1A",
+        )
+        ax.annotate(
+            "\n".join(body),
+            (i, 0),
+            xytext=(dx, body_at),
+            textcoords="offset points",
+            ha=ha,
+            va=va,
+            fontsize=7.2,
+            linespacing=1.15,
+            color="#1A1A1A",
+            multialignment=ha,
+        )
     margin = label_slots / 2 + 0.05
     ax.set_xlim(-margin, n - 1 + margin)
     ax.set_ylim(-down_in, up_in)  # one data unit is one inch, so point offsets land as planned
     ax.axis("off")
-    return fig

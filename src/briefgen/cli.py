@@ -41,23 +41,58 @@ def _parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
-    b = sub.add_parser("build", help="check briefs, then render their handout, one-page brief and deck")
-    b.add_argument("dirs", nargs="*", type=Path, metavar="DIR",
-                   help="brief folders, brief.yaml files or folders of briefs (default: ./briefs)")
-    b.add_argument("-o", "--out", type=Path, default=Path("build"), help="output folder (default: ./build)")
-    b.add_argument("--only", default=",".join(ALL_OUTPUTS),
-                   help="comma-separated outputs to build: handout,one-pager,deck")
-    b.add_argument("--templates", type=Path, default=None,
-                   help="folder whose files override the shipped templates (default: ./templates if present)")
-    b.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
-                   help="worker processes (default: the number of cores)")
-    b.add_argument("--force", action="store_true", help="rebuild everything, even what is up to date")
-    b.add_argument("--keep-going", action="store_true",
-                   help="build the good briefs even when others fail (exit code is still 1)")
-    b.add_argument("--shard", type=_shard, default=(1, 1), metavar="I/N",
-                   help="build only the I-th of N stable subsets of the briefs (for CI matrices)")
-    w = sub.add_parser("watch", help="build, then rebuild what changed whenever a file is saved",
-                       parents=[], add_help=True)
+    b = sub.add_parser(
+        "build", help="check briefs, then render their handout, one-page brief and deck"
+    )
+    b.add_argument(
+        "dirs",
+        nargs="*",
+        type=Path,
+        metavar="DIR",
+        help="brief folders, brief.yaml files or folders of briefs (default: ./briefs)",
+    )
+    b.add_argument(
+        "-o", "--out", type=Path, default=Path("build"), help="output folder (default: ./build)"
+    )
+    b.add_argument(
+        "--only",
+        default=",".join(ALL_OUTPUTS),
+        help="comma-separated outputs to build: handout,one-pager,deck",
+    )
+    b.add_argument(
+        "--templates",
+        type=Path,
+        default=None,
+        help="folder whose files override the shipped templates (default: ./templates if present)",
+    )
+    b.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="worker processes (default: the number of cores)",
+    )
+    b.add_argument(
+        "--force", action="store_true", help="rebuild everything, even what is up to date"
+    )
+    b.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="build the good briefs even when others fail (exit code is still 1)",
+    )
+    b.add_argument(
+        "--shard",
+        type=_shard,
+        default=(1, 1),
+        metavar="I/N",
+        help="build only the I-th of N stable subsets of the briefs (for CI matrices)",
+    )
+    w = sub.add_parser(
+        "watch",
+        help="build, then rebuild what changed whenever a file is saved",
+        parents=[],
+        add_help=True,
+    )
     for action in b._actions[1:]:
         w._add_action(action)
 
@@ -136,7 +171,9 @@ def _build_options(args: argparse.Namespace) -> BuildOptions:
     only = tuple(o.strip() for o in args.only.split(",") if o.strip())
     if not only or any(o not in ALL_OUTPUTS for o in only):
         raise UsageError(f"--only takes {', '.join(ALL_OUTPUTS)} (got '{args.only}')")
-    user = args.templates if args.templates is not None else (USER_DIR if USER_DIR.is_dir() else None)
+    user = (
+        args.templates if args.templates is not None else (USER_DIR if USER_DIR.is_dir() else None)
+    )
     if user is not None and not user.is_dir():
         raise UsageError(f"no such templates folder: {user}")
     if args.jobs < 1:
@@ -166,10 +203,17 @@ def run_build(args: argparse.Namespace) -> int:
     briefs = [(f, _shown(f)) for f in find_briefs(args.dirs)]
     result = build(briefs, opts, _progress())
     for finding in sorted(result.findings, key=lambda f: f.sort_key):
-        print(finding.format(), file=sys.stderr if finding.severity is Severity.ERROR else sys.stdout)
-    counts = {s: sum(j.status == s for j in result.jobs) for s in ("rebuilt", "unchanged", "failed", "skipped")}
+        print(
+            finding.format(), file=sys.stderr if finding.severity is Severity.ERROR else sys.stdout
+        )
+    counts = {
+        s: sum(j.status == s for j in result.jobs)
+        for s in ("rebuilt", "unchanged", "failed", "skipped")
+    }
     parts = [f"{n} {s}" for s, n in counts.items() if n]
-    summary = f"{len(result.jobs)} brief{'s' * (len(result.jobs) != 1)}: {', '.join(parts) or 'none'}"
+    summary = (
+        f"{len(result.jobs)} brief{'s' * (len(result.jobs) != 1)}: {', '.join(parts) or 'none'}"
+    )
     summary += f"; wrote {len(result.written)} file{'s' * (len(result.written) != 1)} to {_shown(opts.out)}"
     if not result.ok:
         print(f"build failed: {summary}", file=sys.stderr)
@@ -229,8 +273,13 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "build": cmd_build, "watch": cmd_watch, "schema": cmd_schema,
-            "new": cmd_new}
+COMMANDS = {
+    "check": cmd_check,
+    "build": cmd_build,
+    "watch": cmd_watch,
+    "schema": cmd_schema,
+    "new": cmd_new,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

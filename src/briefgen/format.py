@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from briefgen.dates import PartialDate
 from briefgen.templates import Labels
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 
 @dataclass(frozen=True)
@@ -17,7 +21,7 @@ class Formatter:
     labels: Labels
 
     @cached_property
-    def locale(self) -> object:
+    def locale(self) -> Locale:
         from babel import Locale, UnknownLocaleError
 
         try:
@@ -39,7 +43,9 @@ class Formatter:
         if when.precision == "day":
             return str(format_date(when.start, "medium" if short else "long", locale=self.locale))
         if when.precision == "month":
-            return str(format_skeleton("yMMM" if short else "yMMMM", when.start, locale=self.locale))
+            return str(
+                format_skeleton("yMMM" if short else "yMMMM", when.start, locale=self.locale)
+            )
         return str(when.year)
 
     def date_range(self, dates: list[PartialDate]) -> str:

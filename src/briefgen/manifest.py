@@ -20,8 +20,11 @@ MANIFEST = "manifest.json"
 FORMAT = 1
 SUFFIX = {"handout": "handout.pdf", "one-pager": "brief.pdf", "deck": "deck.pptx"}
 # The libraries whose version changes the bytes of an output.
-LIBRARIES = {"handout": ("reportlab", "matplotlib"), "one-pager": ("reportlab", "matplotlib"),
-             "deck": ("pptx",)}
+LIBRARIES = {
+    "handout": ("reportlab", "matplotlib"),
+    "one-pager": ("reportlab", "matplotlib"),
+    "deck": ("pptx",),
+}
 DISTRIBUTIONS = {"reportlab": "reportlab", "matplotlib": "matplotlib", "pptx": "python_pptx"}
 
 
@@ -68,7 +71,11 @@ def library_versions(output: str) -> str:
         if spec is not None and spec.origin is not None:
             site = Path(spec.origin).parent.parent
             prefix = DISTRIBUTIONS[module].lower() + "-"
-            names = [n for n in os.listdir(site) if n.lower().startswith(prefix) and n.endswith(".dist-info")]
+            names = [
+                n
+                for n in os.listdir(site)
+                if n.lower().startswith(prefix) and n.endswith(".dist-info")
+            ]
             found = ",".join(sorted(names)) or "?"
         parts.append(f"{module}:{found}")
     return ";".join(parts)
@@ -93,8 +100,13 @@ def input_keys(folder: Path, shipped: Path, user: Path | None) -> dict[str, str]
     keys = {}
     for output in OUTPUTS:
         h = hashlib.sha256()
-        for part in (brief, template_digest(output, shipped, user), code_digest(),
-                     library_versions(output), output):
+        for part in (
+            brief,
+            template_digest(output, shipped, user),
+            code_digest(),
+            library_versions(output),
+            output,
+        ):
             h.update(part.encode() + b"\0")
         keys[output] = h.hexdigest()
     return keys
@@ -124,8 +136,9 @@ class Manifest:
         briefs = data.get("briefs")
         return cls(briefs if isinstance(briefs, dict) else {})
 
-    def stale(self, slug: str, source: str, keys: dict[str, str], only: tuple[str, ...],
-              out: Path) -> list[str] | None:
+    def stale(
+        self, slug: str, source: str, keys: dict[str, str], only: tuple[str, ...], out: Path
+    ) -> list[str] | None:
         """The wanted outputs whose inputs changed or whose file is gone; None when unknown."""
         entry = self.briefs.get(slug)
         if not entry or entry.get("status") != "ok" or entry.get("source") != source:
@@ -135,8 +148,11 @@ class Manifest:
         for output in (o for o in entry.get("outputs", []) if o in only):
             art = artifacts.get(output)
             try:
-                fresh = (art is not None and art.get("input") == keys[output]
-                         and (out / art["path"]).stat().st_size == art.get("size"))
+                fresh = (
+                    art is not None
+                    and art.get("input") == keys[output]
+                    and (out / art["path"]).stat().st_size == art.get("size")
+                )
             except OSError:
                 fresh = False
             if not fresh:
@@ -146,8 +162,12 @@ class Manifest:
     def record(self, slug: str, source: str, outputs: list[str], artifacts: dict[str, Any]) -> None:
         """A brief built: its new artifacts replace the old ones of the same output."""
         old = self.briefs.get(slug, {}).get("artifacts", {})
-        self.briefs[slug] = {"status": "ok", "source": source, "outputs": outputs,
-                             "artifacts": {**old, **artifacts}}
+        self.briefs[slug] = {
+            "status": "ok",
+            "source": source,
+            "outputs": outputs,
+            "artifacts": {**old, **artifacts},
+        }
 
     def mark_failed(self, slug: str, source: str, errors: list[str]) -> None:
         """A brief failed: its last good artifacts stay listed (and on disk)."""

@@ -134,7 +134,10 @@ def key_figures(ctx: Context) -> Section | None:
         )
     if not items:
         return None
-    notes = "\n".join(f"{f.value} {plain(k.label)} ({f.note})" for f, k in zip(items, ctx.brief.key_figures, strict=True))
+    notes = "\n".join(
+        f"{f.value} {plain(k.label)} ({f.note})"
+        for f, k in zip(items, ctx.brief.key_figures, strict=True)
+    )
     return Section("key_figures", ctx.labels["key_figures"], (KeyFigures(tuple(items)),), notes)
 
 
@@ -196,7 +199,11 @@ def actors(ctx: Context) -> Section:
     for a in ctx.brief.actors:
         name = plain(a.name) + (f" ({', '.join(plain(x) for x in a.aliases)})" if a.aliases else "")
         rows.append(
-            (plain_spans(name), plain_spans(lab["kind_" + a.kind.value]), ctx.text(a.role, a.sources))
+            (
+                plain_spans(name),
+                plain_spans(lab["kind_" + a.kind.value]),
+                ctx.text(a.role, a.sources),
+            )
         )
     table = Table((lab["actor"], lab["kind"], lab["role"]), tuple(rows), (0.24, 0.15, 0.61))
     notes = "\n".join(f"{plain(a.name)}: {plain(a.role)}" for a in ctx.brief.actors)
@@ -306,7 +313,11 @@ def displacement(ctx: Context) -> Section | None:
     for d in rows_in:
         rows.append(
             (
-                plain_spans(fmt.number(d.figure, d.approximate) if d.figure is not None else lab["not_reported"]),
+                plain_spans(
+                    fmt.number(d.figure, d.approximate)
+                    if d.figure is not None
+                    else lab["not_reported"]
+                ),
                 plain_spans(lab["displacement_" + d.kind.value]),
                 parse_inline(d.where).spans if d.where else plain_spans("—"),
                 plain_spans(fmt.date(d.since, short=True) if d.since else "—"),
@@ -316,13 +327,21 @@ def displacement(ctx: Context) -> Section | None:
         )
     columns = (lab["figure"], lab["kind"], lab["where"], lab["since"], lab["as_of"], lab["source"])
     blocks: list[Block] = [
-        Table(columns, tuple(rows), (0.16, 0.16, 0.3, 0.13, 0.15, 0.1), (True, False, False, False, False, False))
+        Table(
+            columns,
+            tuple(rows),
+            (0.16, 0.16, 0.3, 0.13, 0.15, 0.1),
+            (True, False, False, False, False, False),
+        )
     ]
     spec = charts.displacement_chart(ctx.brief, ctx.chart_context())
     if spec is not None:
         blocks.append(Chart(spec))
-    extra = [plain_spans(f"{plain(d.where)}: " if d.where else "") + parse_inline(d.note).spans
-             for d in rows_in if d.note]
+    extra = [
+        plain_spans(f"{plain(d.where)}: " if d.where else "") + parse_inline(d.note).spans
+        for d in rows_in
+        if d.note
+    ]
     if extra:
         blocks.append(BulletList(tuple(extra)))
     notes = "\n".join(
@@ -356,16 +375,22 @@ def perspectives(ctx: Context) -> Section | None:
         return None
     blocks: list[Block] = [Paragraph(plain_spans(ctx.labels["perspectives_note"]), "note")]
     blocks += [Opinion(plain(p.label), ctx.text(p.text, p.sources)) for p in ctx.brief.perspectives]
-    notes = ctx.labels["perspectives_note"] + "\n" + "\n".join(
-        f"{plain(p.label)}: {plain(p.text)}" for p in ctx.brief.perspectives
+    notes = (
+        ctx.labels["perspectives_note"]
+        + "\n"
+        + "\n".join(f"{plain(p.label)}: {plain(p.text)}" for p in ctx.brief.perspectives)
     )
-    return Section("perspectives", ctx.labels["perspectives"], tuple(blocks), notes, style="opinion")
+    return Section(
+        "perspectives", ctx.labels["perspectives"], tuple(blocks), notes, style="opinion"
+    )
 
 
 def glossary(ctx: Context) -> Section | None:
     if not ctx.brief.glossary:
         return None
-    items = tuple(Definition(plain(g.term), parse_inline(g.definition).spans) for g in ctx.brief.glossary)
+    items = tuple(
+        Definition(plain(g.term), parse_inline(g.definition).spans) for g in ctx.brief.glossary
+    )
     notes = "\n".join(f"{plain(g.term)}: {plain(g.definition)}" for g in ctx.brief.glossary)
     return Section("glossary", ctx.labels["glossary"], (Definitions(items),), notes)
 
@@ -444,7 +469,9 @@ def plan(brief: Brief, folder: Path, output: str, templates: Templates) -> Docum
         builder = BUILDERS.get(name)
         if builder is None:
             known = ", ".join(sorted(BUILDERS))
-            raise TemplateError(f"{templates.path(output + '/layout.yaml')}: unknown section '{name}' (known: {known})")
+            raise TemplateError(
+                f"{templates.path(output + '/layout.yaml')}: unknown section '{name}' (known: {known})"
+            )
         section = builder(ctx)
         if section is not None and section.blocks:
             sections.append(section)

@@ -54,5 +54,12 @@ def font_coverage() -> frozenset[int]:
 def missing_glyphs(texts: list[str]) -> list[str]:
     """Characters in the texts that the font cannot draw, as 'U+1F600 😀'."""
     covered = font_coverage()
-    missing = sorted({ord(ch) for t in texts for ch in t if ch.isprintable() and ord(ch) not in covered and not ch.isspace()})
+    missing = sorted(
+        {
+            ord(ch)
+            for t in texts
+            for ch in t
+            if ch.isprintable() and ord(ch) not in covered and not ch.isspace()
+        }
+    )
     return [f"U+{cp:04X} {chr(cp)}" for cp in missing]

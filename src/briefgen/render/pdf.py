@@ -46,11 +46,15 @@ from briefgen.blocks import (
     Events,
     KeyFigures,
     Opinion,
-    Paragraph as PlanParagraph,
     Picture,
     QuoteBlock,
     Section,
     Spans,
+)
+from briefgen.blocks import (
+    Paragraph as PlanParagraph,
+)
+from briefgen.blocks import (
     Table as PlanTable,
 )
 from briefgen.errors import RenderError
@@ -63,12 +67,21 @@ FONT = "DejaVuSans"
 def _register_fonts() -> None:
     if FONT in pdfmetrics.getRegisteredFontNames():
         return
-    names = {"regular": FONT, "bold": FONT + "-Bold", "italic": FONT + "-Oblique",
-             "bolditalic": FONT + "-BoldOblique"}
+    names = {
+        "regular": FONT,
+        "bold": FONT + "-Bold",
+        "italic": FONT + "-Oblique",
+        "bolditalic": FONT + "-BoldOblique",
+    }
     for style, name in names.items():
         pdfmetrics.registerFont(TTFont(name, str(font_path(style))))
-    pdfmetrics.registerFontFamily(FONT, normal=names["regular"], bold=names["bold"],
-                                  italic=names["italic"], boldItalic=names["bolditalic"])
+    pdfmetrics.registerFontFamily(
+        FONT,
+        normal=names["regular"],
+        bold=names["bold"],
+        italic=names["italic"],
+        boldItalic=names["bolditalic"],
+    )
 
 
 def _markup(spans: Spans, link_colour: str = "#1F3A5F") -> str:
@@ -103,30 +116,62 @@ class Style:
 
     def para(self, name: str, **kw: Any) -> ParagraphStyle:
         b = self.body
-        base: dict[str, Any] = {"fontName": FONT, "fontSize": b, "leading": b * 1.32,
-                                "textColor": self.colour("ink"), "splitLongWords": 1,
-                                "bulletFontName": FONT}
+        base: dict[str, Any] = {
+            "fontName": FONT,
+            "fontSize": b,
+            "leading": b * 1.32,
+            "textColor": self.colour("ink"),
+            "splitLongWords": 1,
+            "bulletFontName": FONT,
+        }
         presets: dict[str, dict[str, Any]] = {
             "body": {"spaceAfter": b * 0.55},
             "lead": {"fontSize": b * 1.12, "leading": b * 1.5, "spaceAfter": b * 0.6},
             "note": {"fontSize": b * 0.92, "leading": b * 1.22},
             "small": {"fontSize": b * 0.8, "leading": b * 1.02, "textColor": self.colour("muted")},
-            "caption": {"fontSize": b * 0.8, "leading": b * 1.02, "textColor": self.colour("muted"),
-                        "spaceAfter": b * 0.3},
+            "caption": {
+                "fontSize": b * 0.8,
+                "leading": b * 1.02,
+                "textColor": self.colour("muted"),
+                "spaceAfter": b * 0.3,
+            },
             "cell": {"fontSize": b * 0.86, "leading": b * 1.08},
             "cellhead": {"fontSize": b * 0.86, "leading": b * 1.08, "fontName": FONT + "-Bold"},
-            "heading": {"fontName": FONT + "-Bold", "fontSize": b * 1.3, "leading": b * 1.6,
-                        "textColor": self.colour("accent"), "spaceBefore": b * 0.9,
-                        "spaceAfter": b * 0.35},
-            "subheading": {"fontName": FONT + "-Bold", "fontSize": b, "leading": b * 1.3,
-                           "spaceBefore": b * 0.4, "spaceAfter": b * 0.2},
+            "heading": {
+                "fontName": FONT + "-Bold",
+                "fontSize": b * 1.3,
+                "leading": b * 1.6,
+                "textColor": self.colour("accent"),
+                "spaceBefore": b * 0.9,
+                "spaceAfter": b * 0.35,
+            },
+            "subheading": {
+                "fontName": FONT + "-Bold",
+                "fontSize": b,
+                "leading": b * 1.3,
+                "spaceBefore": b * 0.4,
+                "spaceAfter": b * 0.2,
+            },
             "bullet": {"leftIndent": b * 1.4, "bulletIndent": b * 0.3, "spaceAfter": b * 0.25},
-            "quote": {"fontName": FONT + "-Oblique", "fontSize": b * 1.05, "leading": b * 1.42,
-                      "leftIndent": b * 1.2},
-            "attribution": {"fontSize": b * 0.84, "leading": b * 1.1, "leftIndent": b * 1.2,
-                            "textColor": self.colour("muted"), "spaceAfter": b * 0.6},
-            "figure": {"fontName": FONT + "-Bold", "fontSize": b * 1.75, "leading": b * 2.0,
-                       "textColor": self.colour("accent")},
+            "quote": {
+                "fontName": FONT + "-Oblique",
+                "fontSize": b * 1.05,
+                "leading": b * 1.42,
+                "leftIndent": b * 1.2,
+            },
+            "attribution": {
+                "fontSize": b * 0.84,
+                "leading": b * 1.1,
+                "leftIndent": b * 1.2,
+                "textColor": self.colour("muted"),
+                "spaceAfter": b * 0.6,
+            },
+            "figure": {
+                "fontName": FONT + "-Bold",
+                "fontSize": b * 1.75,
+                "leading": b * 2.0,
+                "textColor": self.colour("accent"),
+            },
         }
         return ParagraphStyle(name, parent=None, **{**base, **presets.get(name, {}), **kw})
 
@@ -134,7 +179,9 @@ class Style:
 class _Renderer:
     """Turns sections into flowables at one style size."""
 
-    def __init__(self, doc: Document, style: Style, width: float, chart_cache: charts.ChartCache) -> None:
+    def __init__(
+        self, doc: Document, style: Style, width: float, chart_cache: charts.ChartCache
+    ) -> None:
         self.doc, self.s, self.width, self.charts = doc, style, width, chart_cache
         self.labels = Labels(doc.labels, "labels")
 
@@ -143,9 +190,19 @@ class _Renderer:
         for block in section.blocks:
             body.extend(self.block(block))
         if section.style == "note":
-            return [self._boxed([Paragraph(f"<b>{_plain(section.heading)}:</b> "
-                                           + _markup(_first_spans(section)), self.s.para("note"))],
-                                "shade", rule=True), Spacer(1, self.s.body * 0.6)]
+            return [
+                self._boxed(
+                    [
+                        Paragraph(
+                            f"<b>{_plain(section.heading)}:</b> " + _markup(_first_spans(section)),
+                            self.s.para("note"),
+                        )
+                    ],
+                    "shade",
+                    rule=True,
+                ),
+                Spacer(1, self.s.body * 0.6),
+            ]
         if not heading:
             return body
         head = Paragraph(_plain(section.heading), self.s.para("heading"))
@@ -162,7 +219,11 @@ class _Renderer:
         return handler(block)
 
     def _paragraph(self, b: PlanParagraph) -> list[Flowable]:
-        return [Paragraph(_markup(b.spans), self.s.para(b.style if b.style != "subheading" else "subheading"))]
+        return [
+            Paragraph(
+                _markup(b.spans), self.s.para(b.style if b.style != "subheading" else "subheading")
+            )
+        ]
 
     def _bulletlist(self, b: BulletList) -> list[Flowable]:
         out: list[Flowable] = []
@@ -173,7 +234,13 @@ class _Renderer:
 
     def _table(self, b: PlanTable) -> list[Flowable]:
         head = [
-            Paragraph(_plain(c), self.s.para("cellhead", alignment=TA_RIGHT if i < len(b.numeric) and b.numeric[i] else TA_LEFT))
+            Paragraph(
+                _plain(c),
+                self.s.para(
+                    "cellhead",
+                    alignment=TA_RIGHT if i < len(b.numeric) and b.numeric[i] else TA_LEFT,
+                ),
+            )
             for i, c in enumerate(b.columns)
         ]
         rows = [head]
@@ -187,16 +254,20 @@ class _Renderer:
         widths = [self.width * w / total for w in b.widths]
         table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
         pad = self.s.body * 0.3
-        table.setStyle(_style([
-            ("BACKGROUND", (0, 0), (-1, 0), self.s.colour("shade")),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.8, self.s.colour("accent")),
-            ("LINEBELOW", (0, 1), (-1, -1), 0.35, self.s.colour("rule")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("TOPPADDING", (0, 0), (-1, -1), pad),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
-            ("LEFTPADDING", (0, 0), (-1, -1), pad),
-            ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-        ]))
+        table.setStyle(
+            _style(
+                [
+                    ("BACKGROUND", (0, 0), (-1, 0), self.s.colour("shade")),
+                    ("LINEBELOW", (0, 0), (-1, 0), 0.8, self.s.colour("accent")),
+                    ("LINEBELOW", (0, 1), (-1, -1), 0.35, self.s.colour("rule")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("TOPPADDING", (0, 0), (-1, -1), pad),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+                    ("LEFTPADDING", (0, 0), (-1, -1), pad),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+                ]
+            )
+        )
         return [table, Spacer(1, self.s.body * 0.6)]
 
     def _chart(self, b: Chart) -> list[Flowable]:
@@ -226,48 +297,70 @@ class _Renderer:
         widest = max(pdfmetrics.stringWidth(f.value, FONT + "-Bold", 1) for f in b.items)
         size = min(self.s.body * 1.75, cell_w / widest)
         big = self.s.para("figure", fontSize=size, leading=size * 1.15)
-        cells = [[
-            Paragraph(_plain(f.value), big),
-            Paragraph(_markup(f.label), self.s.para("cell")),
-            Paragraph(_plain(f.note), self.s.para("small")),
-        ] for f in b.items]
+        cells = [
+            [
+                Paragraph(_plain(f.value), big),
+                Paragraph(_markup(f.label), self.s.para("cell")),
+                Paragraph(_plain(f.note), self.s.para("small")),
+            ]
+            for f in b.items
+        ]
         n = len(cells)
         table = Table([cells], colWidths=[self.width / n] * n, hAlign="LEFT")
-        table.setStyle(_style([
-            ("BACKGROUND", (0, 0), (-1, -1), self.s.colour("shade")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LINEAFTER", (0, 0), (-2, -1), 0.6, colors.white),
-            ("TOPPADDING", (0, 0), (-1, -1), self.s.body * 0.5),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), self.s.body * 0.6),
-        ]))
+        table.setStyle(
+            _style(
+                [
+                    ("BACKGROUND", (0, 0), (-1, -1), self.s.colour("shade")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEAFTER", (0, 0), (-2, -1), 0.6, colors.white),
+                    ("TOPPADDING", (0, 0), (-1, -1), self.s.body * 0.5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), self.s.body * 0.6),
+                ]
+            )
+        )
         return [table, Spacer(1, self.s.body * 0.5)]
 
     def _quoteblock(self, b: QuoteBlock) -> list[Flowable]:
         text = _markup(b.text)
         if not b.paraphrase:
             text = f"“{text}”"
-        return [KeepTogether([Paragraph(text, self.s.para("quote")),
-                              Paragraph("— " + _plain(b.attribution), self.s.para("attribution"))])]
+        return [
+            KeepTogether(
+                [
+                    Paragraph(text, self.s.para("quote")),
+                    Paragraph("— " + _plain(b.attribution), self.s.para("attribution")),
+                ]
+            )
+        ]
 
     def _opinion(self, b: Opinion) -> list[Flowable]:
         tag = _plain(self.labels["opinion"].upper())
-        para = Paragraph(f'<font size="{self.s.body * 0.72:.1f}" color="#555555">{tag}</font>  '
-                         f"<b>{_plain(b.label)}.</b> {_markup(b.text)}", self.s.para("note"))
+        para = Paragraph(
+            f'<font size="{self.s.body * 0.72:.1f}" color="#555555">{tag}</font>  '
+            f"<b>{_plain(b.label)}.</b> {_markup(b.text)}",
+            self.s.para("note"),
+        )
         return [self._boxed([para], "opinion"), Spacer(1, self.s.body * 0.35)]
 
     def _definitions(self, b: Definitions) -> list[Flowable]:
         """Two columns, read down the left then the right; rows split across pages."""
         style = self.s.para("note", spaceAfter=0)
-        paras = [Paragraph(f"<b>{_plain(d.term)}</b> — {_markup(d.definition)}", style) for d in b.items]
+        paras = [
+            Paragraph(f"<b>{_plain(d.term)}</b> — {_markup(d.definition)}", style) for d in b.items
+        ]
         half = (len(paras) + 1) // 2
         rows = [[paras[i], paras[half + i] if half + i < len(paras) else ""] for i in range(half)]
         table = Table(rows, colWidths=[self.width / 2] * 2, hAlign="LEFT")
-        table.setStyle(_style([
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("RIGHTPADDING", (0, 0), (-1, -1), self.s.body),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), self.s.body * 0.35),
-        ]))
+        table.setStyle(
+            _style(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), self.s.body),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), self.s.body * 0.35),
+                ]
+            )
+        )
         return [table]
 
     def _events(self, b: Events) -> list[Flowable]:
@@ -291,21 +384,34 @@ class _Renderer:
         d, s = self.doc, self.s
         white = s.theme["colours"]["band_text"]
         size = s.body * (2.0 if compact else 2.3)
-        parts = [Paragraph(f'<font color="{white}">{_plain(d.kicker.upper())} · {_plain(d.date_line)}</font>',
-                           s.para("small", textColor=colors.HexColor(white), spaceAfter=3)),
-                 Paragraph(f'<font color="{white}">{_plain(d.title)}</font>',
-                           s.para("heading", fontSize=size, leading=size * 1.15, spaceBefore=0,
-                                  spaceAfter=2))]
+        parts = [
+            Paragraph(
+                f'<font color="{white}">{_plain(d.kicker.upper())} · {_plain(d.date_line)}</font>',
+                s.para("small", textColor=colors.HexColor(white), spaceAfter=3),
+            ),
+            Paragraph(
+                f'<font color="{white}">{_plain(d.title)}</font>',
+                s.para("heading", fontSize=size, leading=size * 1.15, spaceBefore=0, spaceAfter=2),
+            ),
+        ]
         if d.subtitle:
-            parts.append(Paragraph(f'<font color="{white}">{_plain(d.subtitle)}</font>',
-                                   s.para("body", fontSize=s.body * 1.1, spaceAfter=0)))
+            parts.append(
+                Paragraph(
+                    f'<font color="{white}">{_plain(d.subtitle)}</font>',
+                    s.para("body", fontSize=s.body * 1.1, spaceAfter=0),
+                )
+            )
         band = Table([[parts]], colWidths=[self.width], hAlign="LEFT")
-        band.setStyle(_style([
-            ("BACKGROUND", (0, 0), (-1, -1), s.colour("band")),
-            ("TOPPADDING", (0, 0), (-1, -1), s.body * 0.8),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), s.body * 0.9),
-            ("LEFTPADDING", (0, 0), (-1, -1), s.body * 1.0),
-        ]))
+        band.setStyle(
+            _style(
+                [
+                    ("BACKGROUND", (0, 0), (-1, -1), s.colour("band")),
+                    ("TOPPADDING", (0, 0), (-1, -1), s.body * 0.8),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), s.body * 0.9),
+                    ("LEFTPADDING", (0, 0), (-1, -1), s.body * 1.0),
+                ]
+            )
+        )
         return band
 
 
@@ -339,7 +445,9 @@ def _timestamp(seconds: int) -> Any:
     return ts
 
 
-def _numbered_canvas(title: str, page_label: Labels, style: Style, doc_time: int) -> type[rl_canvas.Canvas]:
+def _numbered_canvas(
+    title: str, page_label: Labels, style: Style, doc_time: int
+) -> type[rl_canvas.Canvas]:
     """A canvas that knows the page count, for "Page 2 of 3" footers."""
 
     class NumberedCanvas(rl_canvas.Canvas):  # type: ignore[misc]
@@ -348,7 +456,7 @@ def _numbered_canvas(title: str, page_label: Labels, style: Style, doc_time: int
             self._pages: list[dict[str, Any]] = []
             self._doc._timeStamp = _timestamp(doc_time)
 
-        def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
@@ -379,28 +487,46 @@ def _page_size(theme: dict[str, Any]) -> tuple[float, float]:
     paper = str(theme.get("paper", "A4")).lower()
     if paper not in ("a4", "letter"):
         raise RenderError(f"theme paper must be A4 or Letter (got '{theme.get('paper')}')")
-    return LETTER if paper == "letter" else A4
+    size: tuple[float, float] = LETTER if paper == "letter" else A4
+    return size
 
 
-def _build(doc: Document, theme: dict[str, Any], story: list[Flowable], margin: float,
-           frames: Callable[[float, float], list[Frame]], style: Style) -> tuple[bytes, int]:
+def _build(
+    doc: Document,
+    theme: dict[str, Any],
+    story: list[Flowable],
+    margin: float,
+    frames: Callable[[float, float], list[Frame]],
+    style: Style,
+) -> tuple[bytes, int]:
     buf = io.BytesIO()
     size = _page_size(theme)
     template = BaseDocTemplate(
-        buf, pagesize=size, leftMargin=margin, rightMargin=margin, topMargin=margin,
-        bottomMargin=margin, title=doc.title, author=", ".join(doc.authors) or "briefgen",
-        subject=doc.subtitle, creator="briefgen", invariant=1, lang=doc.language,
+        buf,
+        pagesize=size,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
+        title=doc.title,
+        author=", ".join(doc.authors) or "briefgen",
+        subject=doc.subtitle,
+        creator="briefgen",
+        invariant=1,
+        lang=doc.language,
         initialFontName=FONT,  # else an unembedded Helvetica is listed in every PDF
     )
     template.addPageTemplates([PageTemplate("page", frames(*size))])
     labels = Labels(doc.labels, "labels")
     canvas_cls = _numbered_canvas(doc.title, labels, style, doc.timestamp)
-    canvas_cls._footer_margin = margin  # type: ignore[attr-defined]
+    canvas_cls._footer_margin = margin
     template.build(story, canvasmaker=canvas_cls)
     return buf.getvalue(), template.page
 
 
-def render_handout(doc: Document, templates: Templates, chart_cache: charts.ChartCache | None = None) -> Rendered:
+def render_handout(
+    doc: Document, templates: Templates, chart_cache: charts.ChartCache | None = None
+) -> Rendered:
     """The classroom handout: title band, content note first, every section, numbered sources.
 
     Text starts at the theme's body size and shrinks (down to handout.min_body) until the
@@ -418,7 +544,9 @@ def render_handout(doc: Document, templates: Templates, chart_cache: charts.Char
         size = round(size - 0.25, 2)
 
 
-def _handout_at(doc: Document, templates: Templates, style: Style, cache: charts.ChartCache) -> Rendered:
+def _handout_at(
+    doc: Document, templates: Templates, style: Style, cache: charts.ChartCache
+) -> Rendered:
     theme = templates.theme
     margin = float(theme["handout"]["margin_mm"]) * mm
     width = _page_size(theme)[0] - 2 * margin
@@ -438,8 +566,19 @@ def _handout_at(doc: Document, templates: Templates, style: Style, cache: charts
         i += 1
 
     def frames(w: float, h: float) -> list[Frame]:
-        return [Frame(margin, margin, w - 2 * margin, h - 2 * margin, id="body",
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)]
+        return [
+            Frame(
+                margin,
+                margin,
+                w - 2 * margin,
+                h - 2 * margin,
+                id="body",
+                leftPadding=0,
+                rightPadding=0,
+                topPadding=0,
+                bottomPadding=0,
+            )
+        ]
 
     try:
         data, pages = _build(doc, theme, story, margin, frames, style)
@@ -448,8 +587,14 @@ def _handout_at(doc: Document, templates: Templates, style: Style, cache: charts
     return Rendered(data, pages, _glyph_warnings(doc))
 
 
-def _side_by_side(doc: Document, style: Style, width: float, cache: charts.ChartCache,
-                  text: Section, picture: Section) -> Flowable | None:
+def _side_by_side(
+    doc: Document,
+    style: Style,
+    width: float,
+    cache: charts.ChartCache,
+    text: Section,
+    picture: Section,
+) -> Flowable | None:
     """Text on the left, a picture on the right, when the text is short enough to sit beside it."""
     gap = 6 * mm
     left_w = (width - gap) * 0.58
@@ -459,17 +604,23 @@ def _side_by_side(doc: Document, style: Style, width: float, cache: charts.Chart
         return None
     right = _flatten(_Renderer(doc, style, right_w, cache).section(picture))
     table = Table([[left, right]], colWidths=[left_w + gap, right_w], hAlign="LEFT")
-    table.setStyle(_style([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (0, 0), gap),
-        ("RIGHTPADDING", (1, 0), (1, 0), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 0),
-    ]))
+    table.setStyle(
+        _style(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (0, 0), gap),
+                ("RIGHTPADDING", (1, 0), (1, 0), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     return table
 
 
-def render_one_pager(doc: Document, templates: Templates, chart_cache: charts.ChartCache | None = None) -> Rendered:
+def render_one_pager(
+    doc: Document, templates: Templates, chart_cache: charts.ChartCache | None = None
+) -> Rendered:
     """The one-page brief: shrinks text to fit one page, and fails (naming what is long) if it cannot."""
     _register_fonts()
     theme = templates.theme
@@ -503,8 +654,14 @@ def _regions(doc: Document) -> tuple[list[Section], list[Section], list[Section]
     return top, left, right
 
 
-def _flowables(doc: Document, style: Style, width: float, cache: charts.ChartCache,
-               sections: list[Section], band: bool = False) -> list[Flowable]:
+def _flowables(
+    doc: Document,
+    style: Style,
+    width: float,
+    cache: charts.ChartCache,
+    sections: list[Section],
+    band: bool = False,
+) -> list[Flowable]:
     r = _Renderer(doc, style, width, cache)
     out: list[Flowable] = [r.title_band(compact=True), Spacer(1, style.body * 0.5)] if band else []
     for section in sections:
@@ -512,8 +669,14 @@ def _flowables(doc: Document, style: Style, width: float, cache: charts.ChartCac
     return out
 
 
-def _one_pager_at(doc: Document, theme: dict[str, Any], style: Style, margin: float, width: float,
-                  cache: charts.ChartCache) -> tuple[bytes, int]:
+def _one_pager_at(
+    doc: Document,
+    theme: dict[str, Any],
+    style: Style,
+    margin: float,
+    width: float,
+    cache: charts.ChartCache,
+) -> tuple[bytes, int]:
     gap = 7 * mm
     left_w = (width - gap) * 0.54
     right_w = width - gap - left_w
@@ -558,8 +721,14 @@ def _height(flowables: list[Flowable], width: float) -> float:
     return total
 
 
-def _too_long(doc: Document, theme: dict[str, Any], style: Style, width: float, height: float,
-              cache: charts.ChartCache) -> str:
+def _too_long(
+    doc: Document,
+    theme: dict[str, Any],
+    style: Style,
+    width: float,
+    height: float,
+    cache: charts.ChartCache,
+) -> str:
     """Name the sections that take the most room at the smallest size."""
     r = _Renderer(doc, style, width * 0.5, cache)
     sizes = []
@@ -590,5 +759,7 @@ def _glyph_warnings(doc: Document) -> list[str]:
     missing = missing_glyphs(texts)
     if not missing:
         return []
-    return [f"the font cannot draw {', '.join(missing[:10])}{' ...' if len(missing) > 10 else ''}; "
-            "they will show as empty boxes"]
+    return [
+        f"the font cannot draw {', '.join(missing[:10])}{' ...' if len(missing) > 10 else ''}; "
+        "they will show as empty boxes"
+    ]
