@@ -205,7 +205,7 @@ def timeline_chart(brief: Brief, ctx: ChartContext) -> ChartSpec | None:
 
 # ---- drawing (matplotlib is imported only here, and only when a chart must be drawn) ----
 
-DPI = 220
+DPI = 200
 
 
 class ChartCache:
@@ -259,7 +259,15 @@ def draw(spec: ChartSpec, width_in: float, dpi: int = DPI) -> tuple[bytes, float
         draw_kind(fig, spec, width_in)
         height = float(fig.get_size_inches()[1])
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
+        # Fast, light compression: ReportLab decodes the PNG and compresses the pixels itself.
+        fig.savefig(
+            buf,
+            format="png",
+            dpi=dpi,
+            metadata={"Software": None},
+            facecolor="white",
+            pil_kwargs={"compress_level": 1},
+        )
     return buf.getvalue(), height
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -97,22 +97,22 @@ class Labels:
     def fill(self, key: str, **values: object) -> str:
         """Render a snippet with already-formatted values."""
         from jinja2 import TemplateError as JinjaError
-        from jinja2 import Undefined
-        from jinja2.sandbox import SandboxedEnvironment
 
-        env = _environment(SandboxedEnvironment, Undefined)
         try:
-            return str(env.from_string(self[key]).render(**values))
+            return str(_compiled(self[key]).render(**values))
         except JinjaError as e:
             raise TemplateError(f"{self.where}: label '{key}': {e}") from None
 
 
-_ENV: dict[str, Any] = {}
+@lru_cache(maxsize=512)
+def _compiled(source: str) -> Any:
+    """A snippet compiled once, in Jinja's sandbox; unknown names are errors, not blanks."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return _sandbox(SandboxedEnvironment, StrictUndefined).from_string(source)
 
 
-def _environment(cls: Any, undefined: Any) -> Any:
-    if "env" not in _ENV:
-        from jinja2 import StrictUndefined
-
-        _ENV["env"] = cls(autoescape=False, undefined=StrictUndefined, keep_trailing_newline=False)
-    return _ENV["env"]
+@lru_cache(maxsize=1)
+def _sandbox(cls: Any, undefined: Any) -> Any:
+    return cls(autoescape=False, undefined=undefined, keep_trailing_newline=False)
