@@ -437,12 +437,12 @@ PRINT_DPI = 300
 def _print_resolution_png(path: Path, max_px: int) -> bytes:
     from PIL import Image as PILImage
 
-    with PILImage.open(path) as im:
-        im.load()
+    with PILImage.open(path) as opened:
+        opened.load()
+        im: PILImage.Image = opened
         if im.width > max_px:
-            im = im.resize(
-                (max_px, round(im.height * max_px / im.width)), PILImage.Resampling.LANCZOS
-            )
+            size = (max_px, round(im.height * max_px / im.width))
+            im = im.resize(size, PILImage.Resampling.BICUBIC, reducing_gap=2.0)
         if im.mode not in ("RGB", "RGBA", "L", "LA"):
             im = im.convert("RGBA" if "A" in im.getbands() else "RGB")
         buf = io.BytesIO()
