@@ -229,3 +229,48 @@ def test_a_killed_build_leaves_previous_artifacts_intact(tmp_path, delay):
         )
     assert _cli_build(tmp_path, out, {}).returncode == 0  # the next build finishes the job...
     assert not list(out.rglob("*.tmp"))  # ...and leaves no temporary files
+
+
+def test_watch_rebuilds_on_save(tmp_path):
+    briefs = make_briefs(tmp_path, ("required-only",))
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "briefgen",
+            "watch",
+            "-o",
+            str(out),
+            "--only",
+            "handout",
+            "--jobs",
+            "1",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        handout = out / "required-only/required-only-handout.pdf"
+        deadline = time.monotonic() + 30
+        while not handout.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        first = handout.read_bytes()
+        brief = briefs / "required-only/brief.yaml"
+        brief.write_text(brief.read_text().replace("Only what is required", "Changed on save"))
+        while handout.read_bytes() == first and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert handout.read_bytes() != first
+        brief.write_text("title: [broken\n")  # an error is printed, and watching goes on
+        time.sleep(2)
+        assert proc.poll() is None
+    finally:
+        proc.send_signal(signal.SIGINT)
+        output = proc.communicate(timeout=20)[0]
+    assert (
+        "brief.yaml:1:8: YAML syntax error" in output
+        or "brief.yaml:2:1: YAML syntax error" in output
+    ), output
+    assert "Traceback" not in output
