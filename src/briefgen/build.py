@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -80,12 +81,16 @@ def build(
         result.manifest = Manifest.read(opts.out)
         result.jobs = decide(briefs, result.manifest, opts)
         outdated = [j for j in result.jobs if j.status == "outdated"]
-        check_all(outdated, opts, result)
-        if has_errors(result.findings) and not opts.keep_going:
-            for job in outdated:
-                job.status = "failed" if job.brief is None else "skipped"
-            return result
-        rendered = render_all([j for j in outdated if j.brief is not None], opts, progress)
+        # Workers start importing the renderers now, while this process checks the briefs.
+        with _workers(opts, len(outdated) * len(opts.only)) as pool:
+            check_all(outdated, opts, result)
+            if has_errors(result.findings) and not opts.keep_going:
+                for job in outdated:
+                    job.status = "failed" if job.brief is None else "skipped"
+                return result
+            rendered = render_all(
+                [j for j in outdated if j.brief is not None], opts, progress, pool
+            )
         write_all(rendered, opts, result)
         for job in result.jobs:
             if job.status == "failed":
@@ -139,10 +144,14 @@ def check_all(jobs: list[Job], opts: Options, result: BuildResult) -> None:
             job.status = "failed"
 
 
+# Longest first, so that with two workers one draws the handout while the other does the rest.
+SCHEDULE = ("handout", "deck", "one-pager")
+
+
 def render_all(
-    jobs: list[Job], opts: Options, progress: Progress | None
+    jobs: list[Job], opts: Options, progress: Progress | None, pool: Executor | None = None
 ) -> list[tuple[Job, str, Rendered | str]]:
-    """Every (brief, output), in worker processes when --jobs > 1; same bytes either way."""
+    """Every (brief, output), in the worker pool when there is one; the same bytes either way."""
     if not jobs:
         return []
     from briefgen.render_task import Task, run_task
@@ -152,20 +161,36 @@ def render_all(
         (job, Task(job.file, job.brief, output, opts.templates, cache))
         for job in jobs
         if job.brief is not None
-        for output in job.outputs
+        for output in SCHEDULE
+        if output in job.outputs
     ]
-    if not work:
-        return []
     tasks = [task for _, task in work]
-    if opts.jobs > 1 and len(tasks) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        pool = ProcessPoolExecutor(max_workers=min(opts.jobs, len(tasks)))
-        with pool:
-            done = list(_reporting(pool.map(run_task, tasks), tasks, progress))
-    else:
-        done = list(_reporting(map(run_task, tasks), tasks, progress))
+    results = (
+        pool.map(run_task, tasks) if pool is not None and len(tasks) > 1 else map(run_task, tasks)
+    )
+    done = list(_reporting(results, tasks, progress))
     return [(job, task.output, d) for (job, task), d in zip(work, done, strict=True)]
+
+
+@contextmanager
+def _workers(opts: Options, tasks: int) -> Iterator[Executor | None]:
+    """A pool of warm worker processes when there is parallel work to do, else None."""
+    if opts.jobs < 2 or tasks < 2:
+        yield None
+        return
+    import multiprocessing
+    import sys
+    from concurrent.futures import ProcessPoolExecutor
+
+    from briefgen.render_task import warm_up
+
+    # fork: workers inherit the checked model code and start at once (Linux; macOS spawns).
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    pool = ProcessPoolExecutor(min(opts.jobs, tasks), mp_context=context, initializer=warm_up)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _reporting(
@@ -244,7 +269,8 @@ def write_report(result: BuildResult, opts: Options) -> None:
     """OUT/report.md: a row per brief; appended to $GITHUB_STEP_SUMMARY when that is set."""
     lines = ["| brief | artifacts | pages | warnings | status |", "|---|---|---|---|---|"]
     for job in sorted(result.jobs, key=lambda j: j.slug):
-        arts = result.manifest.briefs.get(job.slug, {}).get("artifacts", {})
+        found = result.manifest.briefs.get(job.slug, {}).get("artifacts", {})
+        arts = {o: found[o] for o in OUTPUTS if o in found}
         names = ", ".join(Path(a["path"]).name for a in arts.values()) or "—"
         pages = ", ".join(f"{o} {a['pages']}" for o, a in arts.items()) or "—"
         warnings = sum(len(a.get("warnings", [])) for a in arts.values())

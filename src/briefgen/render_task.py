@@ -38,3 +38,14 @@ def run_task(task: Task) -> Rendered | str:
         return draw(doc, templates, ChartCache(task.chart_cache))
     except (RenderError, TemplateError) as e:
         return f"{task.output}: {e}"
+
+
+def warm_up() -> None:
+    """Import the renderers and load the fonts, so a worker is ready when its first task comes."""
+    import matplotlib.backends.backend_agg
+    import matplotlib.figure  # noqa: F401
+    import pptx  # noqa: F401
+
+    from briefgen.render.pdf import _register_fonts
+
+    _register_fonts()

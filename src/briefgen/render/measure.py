@@ -1,0 +1,606 @@
+"""Slide text measured in points with DejaVu Sans metrics: wrapping, pieces and pagination."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
+
+from PIL import ImageFont
+
+from briefgen.blocks import (
+    BulletList,
+    Chart,
+    Definitions,
+    Events,
+    Figure,
+    KeyFigures,
+    Opinion,
+    Paragraph,
+    Picture,
+    QuoteBlock,
+    Section,
+    Spans,
+    Table,
+    plain_spans,
+    spans_text,
+)
+from briefgen.render import font_path
+from briefgen.templates import Labels
+from briefgen.text import Span
+
+LEADING = 1.2  # line height / font size, set exactly on every paragraph so measuring is exact
+INCH = 72.0  # points per inch
+CELL_X, CELL_Y, GAP = 5.76, 1.44, 18.0  # table cell padding; space between boxes side by side
+
+# ---- measuring: a line that fits in DejaVu Sans fits in Arial ----
+
+
+@lru_cache(maxsize=256)
+def _font(bold: bool, italic: bool, size: float) -> ImageFont.FreeTypeFont:
+    style = ("bold" if bold else "") + ("italic" if italic else "") or "regular"
+    return ImageFont.truetype(str(font_path(style)), size)
+
+
+@lru_cache(maxsize=65536)  # a word is measured once per size and style
+def text_width(text: str, size: float, bold: bool = False, italic: bool = False) -> float:
+    """Width of `text` in points at `size`, in DejaVu Sans of that weight and slant."""
+    return float(_font(bold, italic, size).getlength(text))
+
+
+_Bit = tuple[str, Span]  # some text and the span whose style it has
+_BREAK = re.compile(r"([ \n])")
+
+
+@lru_cache(maxsize=4096)  # the same spans are wrapped at several sizes and widths
+def _tokens(spans: Spans) -> tuple[tuple[str, Any], ...]:
+    """(' ' or '\\n', (text, span)) separators and ('w', [(text, span), ...]) words.
+
+    A word's styled pieces stay together, so a word half in bold is measured and moved whole.
+    """
+    out: list[tuple[str, Any]] = []
+    word: list[_Bit] = []
+    for s in spans:
+        for part in _BREAK.split(s.text):
+            if part == " " or part == "\n":
+                if word:
+                    out.append(("w", tuple(word)))
+                    word = []
+                out.append((part, (part, s)))
+            elif part:
+                word.append((part, s))
+    if word:
+        out.append(("w", tuple(word)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=8192)  # pagination measures the same text at a few sizes, many times
+def wrap(
+    spans: Spans, size: float, width: float, bold: bool = False, italic: bool = False
+) -> tuple[Spans, ...]:
+    """Lines that fit `width` points: breaks at spaces and newlines, a too-long word by character.
+
+    Each line keeps the separator that ended it, so the lines joined give the spans back.
+    """
+    lines: list[list[_Bit]] = [[]]
+    used = pending = 0.0  # width taken on this line; width of spaces waiting for the next word
+    for kind, item in _tokens(spans):
+        if kind != "w":  # a separator stays at the end of its line
+            lines[-1].append(item)
+            if kind == " ":
+                s = item[1]
+                pending += text_width(" ", size, s.strong or bold, s.emphasis or italic)
+            else:
+                lines.append([])
+                used = pending = 0.0
+            continue
+        word: tuple[_Bit, ...] = item
+        widths = [text_width(t, size, s.strong or bold, s.emphasis or italic) for t, s in word]
+        total = sum(widths)
+        if used and used + pending + total > width:
+            lines.append([])
+            used = pending = 0.0
+        if total > width:  # wider than the box: break it by character
+            word = tuple((c, s) for t, s in word for c in t)
+            widths = [text_width(c, size, s.strong or bold, s.emphasis or italic) for c, s in word]
+        for piece, w in zip(word, widths, strict=True):
+            if used and used + pending + w > width:  # only when breaking a word by character
+                lines.append([])
+                used = pending = 0.0
+            lines[-1].append(piece)
+            used, pending = used + pending + w, 0.0
+    return tuple(_merge(line) for line in lines if line) or ((),)
+
+
+def _merge(pieces: list[_Bit]) -> Spans:
+    """Neighbouring pieces of the same style as one span."""
+    runs: list[list[Any]] = []  # [text, span]
+    for text, s in pieces:
+        last = runs[-1][1] if runs else None
+        if last is not None and (last.strong, last.emphasis, last.href) == (
+            s.strong,
+            s.emphasis,
+            s.href,
+        ):
+            runs[-1][0] += text
+        else:
+            runs.append([text, s])
+    return tuple(s if text == s.text else replace(s, text=text) for text, s in runs)
+
+
+# ---- pieces: what a slide is stacked from, each measured and split the same way it is drawn ----
+
+
+@dataclass(frozen=True)
+class Para:
+    """One paragraph, sized relative to the section's body size."""
+
+    spans: Spans
+    scale: float = 1.0
+    bold: bool = False
+    italic: bool = False
+    colour: str = "ink"
+    number: int = 0  # > 0 numbered item, -1 bullet
+    marker: bool = True  # False on the second half of a split item
+    after: float = 0.55  # space after, in multiples of the font size
+    keep: bool = False  # keep with the next paragraph
+
+    def size(self, base: float) -> float:
+        """Font size in points for a body size of `base`, to the half point."""
+        return round(base * self.scale * 2) / 2
+
+    def indent(self, base: float) -> float:
+        """Hanging indent of a bullet or number; 0 for plain text."""
+        return 1.6 * self.size(base) if self.number else 0.0
+
+    def lines(self, base: float, width: float) -> tuple[Spans, ...]:
+        """The paragraph wrapped to `width` points."""
+        return wrap(self.spans, self.size(base), width - self.indent(base), self.bold, self.italic)
+
+    def height(self, base: float, width: float) -> float:
+        """Lines × line height, plus the space after."""
+        return (len(self.lines(base, width)) * LEADING + self.after) * self.size(base)
+
+
+def line(text: str, **style: Any) -> Para:
+    """Plain text (never parsed as markup) as a paragraph."""
+    return Para(plain_spans(text), **style)
+
+
+@dataclass(frozen=True)
+class TextPiece:
+    """Paragraphs in one text box, perhaps on a coloured box or beside an accent bar."""
+
+    paras: tuple[Para, ...]
+    fill: str = ""  # theme colour of a box behind the text
+    bar: bool = False  # accent bar on the left (quotes)
+    full = False  # a slide of its own
+
+    @property
+    def whole(self) -> bool:
+        """A box moves to the next slide whole, unless no slide can hold it."""
+        return bool(self.fill or self.bar)
+
+    def pad(self, base: float) -> tuple[float, float]:
+        """Inner padding (left and right, top and bottom) in points."""
+        if self.bar:
+            return 0.3 * INCH, 0.3 * base
+        return (0.8 * base, 0.6 * base) if self.fill else (0.0, 0.0)
+
+    def height(self, base: float, width: float) -> float:
+        """Height of the box in points."""
+        px, py = self.pad(base)
+        return 2 * py + sum(p.height(base, width - 2 * px) for p in self.paras)
+
+    def split(self, base: float, width: float, avail: float) -> tuple[TextPiece, TextPiece] | None:
+        """What fits in `avail` points and the rest, or None when nothing fits."""
+        px, py = self.pad(base)
+        inner = width - 2 * px
+        left, head, rest = avail - 2 * py, list(self.paras), list[Para]()
+        heights = [p.height(base, inner) for p in head]
+        while head and sum(heights) > left:
+            rest.insert(0, head.pop())
+            heights.pop()
+        spare = left - sum(heights)
+        lines, p = rest[0].lines(base, inner), rest[0]
+        k = int(spare // (LEADING * p.size(base)))
+        if 0 < k < len(lines):  # split the paragraph between two lines
+            head.append(replace(p, spans=_rstrip(sum(lines[:k], ())), after=0))
+            rest[0] = replace(p, spans=sum(lines[k:], ()), marker=False)
+        while head and head[-1].keep:
+            rest.insert(0, head.pop())
+        return (
+            (replace(self, paras=tuple(head)), replace(self, paras=tuple(rest))) if head else None
+        )
+
+
+def _rstrip(spans: Spans) -> Spans:
+    text = spans_text(spans).rstrip(" \n")
+    out, n = [], 0
+    for s in spans:
+        if n < len(text):
+            out.append(replace(s, text=s.text[: len(text) - n]))
+        n += len(s.text)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class TablePiece:
+    """A table; split between rows, its header row repeated on every slide."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Spans, ...], ...]
+    widths: tuple[float, ...]
+    numeric: tuple[bool, ...] = ()
+    header: bool = True
+    key: bool = False  # first column is the key (dates, terms): bold, accent, rules between rows
+    full = False
+    whole = False
+    _memo: dict[Any, Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+
+    def head(self) -> tuple[Spans, ...]:
+        """The header row as spans."""
+        return tuple(plain_spans(c) for c in self.columns)
+
+    def col_widths(self, width: float, base: float) -> list[float]:
+        """Column widths in points for a table `width` points wide with `base` pt text."""
+        key = ("cols", width, base)
+        if key not in self._memo:
+            self._memo[key] = _col_widths(self, width, base)
+        return list(self._memo[key])
+
+    def heights(self, base: float, width: float) -> list[float]:
+        """The height of each row, the header first, in points."""
+        key = ("rows", base, width)
+        if key not in self._memo:
+            widths = [cw - 2 * CELL_X for cw in self.col_widths(width, base)]
+            rows = [self.head()] * self.header + list(self.rows)
+            found = []
+            for r, cells in enumerate(rows):
+                head = self.header and r == 0
+                lines = max(
+                    len(wrap(c, base, cw, head or (self.key and i == 0)))
+                    for i, (c, cw) in enumerate(zip(cells, widths, strict=True))
+                )
+                found.append(lines * LEADING * base + 2 * CELL_Y)
+            self._memo[key] = found
+        return list(self._memo[key])
+
+    def height(self, base: float, width: float) -> float:
+        """Height of the whole table in points."""
+        return sum(self.heights(base, width))
+
+    def split(
+        self, base: float, width: float, avail: float
+    ) -> tuple[TablePiece, TablePiece] | None:
+        """The rows that fit in `avail` points and the rest, or None when no row fits."""
+        heights, n = self.heights(base, width), len(self.rows)
+        k = next(i for i in range(len(heights) + 1) if sum(heights[: i + 1]) > avail) - self.header
+        if n - k < 3:  # no orphans: leave a few rows for the next slide
+            k = min(k, max(n - 3, (n + 1) // 2))
+        fixed = tuple(self.col_widths(width, base))  # both halves keep the same columns
+        halves = (
+            replace(self, rows=self.rows[:k], widths=fixed),
+            replace(self, rows=self.rows[k:], widths=fixed),
+        )
+        return halves if k > 0 else None
+
+
+@lru_cache(maxsize=64)
+def _col_widths(table: TablePiece, width: float, base: float) -> tuple[float, ...]:
+    """Relative widths, widened so words never break, then so numbers and short cells stay whole."""
+    widths = [width * w / (sum(table.widths) or 1.0) for w in table.widths]
+    columns = list(zip(table.head(), *table.rows, strict=True))
+    numeric = [i < len(table.numeric) and table.numeric[i] for i in range(len(widths))]
+    for whole in (False, True):
+        units = [
+            [
+                u
+                for c in col
+                for x in spans_text(c).split("\n")
+                for u in ([x] if whole and (num or len(x) <= 14) else x.split())
+            ]
+            for col, num in zip(columns, numeric, strict=True)
+        ]
+        need = [
+            max((text_width(u, base, True) for u in col), default=0) + 2 * CELL_X + 1
+            for col in units
+        ]
+        short = sum(max(0.0, n - w) for n, w in zip(need, widths, strict=True))
+        spare = sum(max(0.0, w - n) for n, w in zip(need, widths, strict=True))
+        if take := min(short, spare):  # take from columns with room, as much as they have
+            widths = [
+                w + (n - w) * take / short if n > w else w - (w - n) * take / spare
+                for n, w in zip(need, widths, strict=True)
+            ]
+    return tuple(widths)
+
+
+@dataclass(frozen=True)
+class GridPiece:
+    """Boxes side by side in rows of equal height: key-figure tiles, opinions."""
+
+    cells: tuple[TextPiece, ...]
+    cols: int
+    kind: str = ""
+    full = False
+    whole = False
+
+    def cell(self, width: float) -> float:
+        """Width of one box in points."""
+        return (width - (self.cols - 1) * GAP) / self.cols
+
+    def rows(self) -> list[tuple[TextPiece, ...]]:
+        """The boxes, row by row."""
+        return [self.cells[i : i + self.cols] for i in range(0, len(self.cells), self.cols)]
+
+    def heights(self, base: float, width: float) -> list[float]:
+        """Height of each row: its tallest box."""
+        return [max(c.height(base, self.cell(width)) for c in row) for row in self.rows()]
+
+    def height(self, base: float, width: float) -> float:
+        """Height of the grid in points."""
+        return sum(self.heights(base, width)) + GAP * (len(self.rows()) - 1)
+
+    def split(self, base: float, width: float, avail: float) -> tuple[GridPiece, GridPiece] | None:
+        """The rows that fit in `avail` points and the rest, or None when no row fits."""
+        heights = self.heights(base, width)
+        k = next(i for i in range(len(heights) + 1) if sum(heights[: i + 1]) + GAP * i > avail)
+        cut = k * self.cols
+        return (
+            (replace(self, cells=self.cells[:cut]), replace(self, cells=self.cells[cut:]))
+            if k
+            else None
+        )
+
+
+@dataclass(frozen=True)
+class MediaPiece:
+    """A picture or a chart: a slide of its own, scaled to the free area."""
+
+    block: Picture | Chart
+    full = True
+    whole = True
+
+    def height(self, base: float, width: float) -> float:
+        """Nothing is stacked under media: it takes what the slide has left."""
+        return 0.0
+
+    def split(self, base: float, width: float, avail: float) -> None:
+        """Media never splits."""
+        return None
+
+
+Piece = TextPiece | TablePiece | GridPiece | MediaPiece
+
+
+def tiles(items: tuple[Figure, ...], width: float, body: float) -> list[GridPiece]:
+    """Key figures as tiles: the value as large as the narrowest tile allows, label and note under it."""
+    rows = -(-len(items) // max(1, int((width + GAP) / (2.2 * INCH + GAP))))  # tiles ≥ 2.2 in wide
+    per_row = -(-len(items) // rows)  # rows as even as they can be
+    inner = (width - (per_row - 1) * GAP) / per_row - 1.6 * body
+    value = 2.2 * body
+
+    def fits(f: Figure) -> bool:  # every word of the value on one line, the value on two at most
+        widest = max(text_width(w, value, True) for w in f.value.split() or [""])
+        return widest <= inner and len(wrap(plain_spans(f.value), value, inner, True)) <= 2
+
+    while value > body and not all(fits(f) for f in items):
+        value -= 2
+    cells = tuple(
+        TextPiece(
+            (
+                line(f.value, scale=value / body, bold=True, colour="accent", after=0.15),
+                Para(f.label, after=0.4 if f.note else 0),
+                *((line(f.note, scale=0.7, colour="muted", after=0),) if f.note else ()),
+            ),
+            fill="shade",
+        )
+        for f in items
+    )
+    return [GridPiece(cells[i : i + per_row], per_row) for i in range(0, len(cells), per_row)]
+
+
+def pieces(section: Section, labels: Labels, width: float, body: float) -> list[Piece]:
+    """A section's blocks as pieces; neighbouring plain text shares one text box."""
+    out: list[Piece] = []
+    for b in section.blocks:
+        piece: Piece
+        if isinstance(b, Paragraph) and section.style == "note":  # a content note: large, shaded
+            piece = TextPiece((Para(b.spans, 1.3, after=0),), fill="shade")
+        elif isinstance(b, Paragraph):
+            scale = {"lead": 1.15, "small": 0.7, "caption": 0.7}.get(b.style, 1.0)
+            colour = {"note": "muted", "subheading": "accent"}.get(b.style, "ink")
+            head = b.style == "subheading"
+            piece = TextPiece((Para(b.spans, scale, head, b.style == "note", colour, keep=head),))
+        elif isinstance(b, BulletList):
+            piece = TextPiece(
+                tuple(
+                    Para(i, number=n if b.numbered else -1, after=0.35)
+                    for n, i in enumerate(b.items, 1)
+                )
+            )
+        elif isinstance(b, Table):
+            piece = TablePiece(b.columns, b.rows, b.widths, b.numeric)
+        elif isinstance(b, Events | Definitions):
+            pairs = b.items if isinstance(b, Events) else [(d.term, d.definition) for d in b.items]
+            rows = tuple((plain_spans(k), v) for k, v in pairs)
+            share = min(
+                0.25, (max(text_width(k, body, True) for k, _ in pairs) + 2 * CELL_X + 2) / width
+            )
+            piece = TablePiece(("", ""), rows, (share, 1 - share), header=False, key=True)
+        elif isinstance(b, KeyFigures):
+            out += tiles(b.items, width, body)
+            continue
+        elif isinstance(b, QuoteBlock):  # a paraphrase gets no quotation marks
+            text = b.text if b.paraphrase else (Span("“"), *b.text, Span("”"))
+            said = Para(text, 1.3, italic=True, after=0.3)
+            piece = TextPiece(
+                (said, line("— " + b.attribution, scale=0.8, colour="muted", after=0)), bar=True
+            )
+        elif isinstance(b, Opinion):  # side by side, each marked as opinion
+            marker = line(
+                labels["opinion"].upper(),
+                scale=0.75,
+                bold=True,
+                colour="accent",
+                after=0.2,
+                keep=True,
+            )
+            box = TextPiece(
+                (marker, line(b.label, bold=True, after=0.2, keep=True), Para(b.text, after=0)),
+                fill="opinion",
+            )
+            last = out[-1] if out else None
+            if isinstance(last, GridPiece) and last.kind == "opinion":
+                out[-1] = replace(last, cells=(*last.cells, box), cols=2)
+            else:
+                out.append(GridPiece((box,), 1, "opinion"))
+            continue
+        else:
+            piece = MediaPiece(b)
+        last = out[-1] if out else None
+        if (
+            isinstance(piece, TextPiece)
+            and isinstance(last, TextPiece)
+            and not (piece.whole or last.whole)
+        ):
+            out[-1] = replace(last, paras=last.paras + piece.paras)
+        else:
+            out.append(piece)
+    return out
+
+
+# ---- pagination ----
+
+
+def paginate(
+    items: list[Piece], base: float, width: float, avail: float
+) -> tuple[list[list[Piece]], bool]:
+    """Stack pieces onto slides, splitting text and tables; True if something cannot fit at all."""
+    pages: list[list[Piece]] = [[]]
+    used, overflow, queue = 0.0, False, list(items)
+    while queue:
+        p = queue.pop(0)
+        gap = 0.6 * base if pages[-1] else 0.0
+        if not p.full:
+            h = p.height(base, width)
+            if used + gap + h <= avail:
+                pages[-1].append(p)
+                used += gap + h
+                continue
+        parts = None if p.whole and pages[-1] else p.split(base, width, avail - used - gap)
+        if parts is not None:
+            pages[-1].append(parts[0])
+            queue.insert(0, parts[1])
+        elif pages[-1]:
+            queue.insert(0, p)
+        else:
+            pages[-1].append(p)
+            overflow = overflow or not p.full
+        pages.append([])
+        used = 0.0
+    return [page for page in pages if page], overflow
+
+
+def _fine_print(items: list[Piece]) -> list[TextPiece]:
+    """Plain text after a section's last table: notes on its rows."""
+    last = max((i for i, p in enumerate(items) if isinstance(p, TablePiece)), default=len(items))
+    tail = items[last + 1 :]
+    return (
+        [p for p in tail if isinstance(p, TextPiece) and not p.whole]
+        if all(isinstance(p, TextPiece) and not p.whole for p in tail)
+        else []
+    )
+
+
+@dataclass(frozen=True)
+class SlidePlan:
+    """One content slide: its title, speaker notes, body text size and pieces."""
+
+    title: str
+    notes: str
+    base: float  # body text size in points
+    items: list[Piece]
+    centre: bool = False  # centre the content vertically (a content note)
+
+
+@dataclass
+class Planner:
+    """Sections onto slides of a given text area; `warnings` collects what had to shrink."""
+
+    labels: Labels
+    width: float  # of the text area, in points
+    avail: float  # height of the text area, in points
+    body: float  # body text size
+    min_body: float  # smallest body text size before a section continues on more slides
+    warnings: list[str] = field(default_factory=list)
+
+    def plan(self, sections: tuple[Section, ...]) -> list[SlidePlan]:
+        """Every content slide: its title, notes, text size and pieces."""
+        plans: list[SlidePlan] = []
+        joinable = False
+        for section in sections:
+            items = pieces(section, self.labels, self.width, self.body)
+            notes = section.notes or section.heading
+            if joinable and all(isinstance(b, KeyFigures) for b in section.blocks):
+                # key figures join the slide before (the summary) when they fit there unshrunk
+                last = plans[-1]
+                merged = [
+                    *last.items,
+                    TextPiece(
+                        (line(section.heading, bold=True, colour="accent", after=0.1, keep=True),)
+                    ),
+                    *items,
+                ]
+                pages, over = paginate(merged, last.base, self.width, self.avail)
+                if len(pages) == 1 and not over:
+                    plans[-1] = replace(last, items=merged, notes=f"{last.notes}\n\n{notes}")
+                    joinable = False
+                    continue
+            base, pages = self.choose(items, section.heading)
+            fine = _fine_print(items)
+            if fine:  # notes on a table's rows never get a slide of their own: the speaker notes do
+                base2, pages2 = self.choose(items[: -len(fine)], section.heading)
+                if len(pages2) < len(pages):
+                    base, pages = base2, pages2
+                    extra = [spans_text(p.spans) for piece in fine for p in piece.paras]
+                    notes = "\n".join([notes, *(t for t in extra if t and t not in notes)])
+            for n, page in enumerate(pages):
+                title = (
+                    self.labels.fill("continued", title=section.heading) if n else section.heading
+                )
+                plans.append(SlidePlan(title, notes, base, page, section.style == "note"))
+            joinable = len(pages) == 1 and not any(p.full for p in pages[0])
+        return plans
+
+    def choose(self, items: list[Piece], heading: str) -> tuple[float, list[list[Piece]]]:
+        """Shrink first (down to min_body), then split across slides; never smaller than needed.
+
+        The largest size that needs no more slides than the smallest wins, so sizes are tried
+        from the largest down, and the search stops at the first that qualifies.
+        """
+        sizes = [*range(int(self.body), int(self.min_body), -2), self.min_body]
+        tried: dict[float, tuple[list[list[Piece]], bool]] = {}
+
+        def attempt(s: float) -> tuple[list[list[Piece]], bool]:
+            if float(s) not in tried:
+                tried[float(s)] = paginate(items, s, self.width, self.avail)
+            return tried[float(s)]
+
+        size = self.min_body
+        attempt(size)
+        while tried[size][1] and size > 8:  # something cannot fit even alone: last resort, warn
+            size -= 1
+            attempt(size)
+        if size < self.min_body:
+            self.warnings.append(f"deck: '{heading}' needed {size:g} pt text to fit a slide")
+        fewest = len(tried[size][0])
+        for s in sizes:
+            pages, over = attempt(s)
+            if not over and len(pages) <= fewest:
+                return float(s), pages
+        return size, tried[size][0]
