@@ -250,19 +250,23 @@ def _errors_of(job: Job, result: BuildResult) -> list[str]:
 
 @contextmanager
 def _locked(out: Path) -> Iterator[None]:
-    """One build at a time per output folder: a second one waits for the first to finish."""
+    """One build at a time per output folder: a second one waits for the first to finish.
+
+    A POSIX record lock (lockf), not flock: forked workers do not inherit it, so a killed
+    build's orphaned workers never keep the next build waiting.
+    """
     import fcntl
 
     with open(out / ".lock", "w") as fh:
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fcntl.lockf(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
             print(f"briefgen: waiting for another build writing to {out} ...", flush=True)
-            fcntl.flock(fh, fcntl.LOCK_EX)
+            fcntl.lockf(fh, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            fcntl.lockf(fh, fcntl.LOCK_UN)
 
 
 def write_report(result: BuildResult, opts: Options) -> None:
