@@ -174,3 +174,18 @@ def test_strict_turns_warnings_into_errors(cli, tmp_path):
         "brief.yaml:22:9: warning: sources[1].id: source 'unused' is never cited"
     )
     assert cli("check", "--strict", str(folder)).code == 1
+
+
+def test_characters_the_font_cannot_draw_are_named(cli, tmp_path):
+    folder = tmp_path / "cjk"
+    folder.mkdir()
+    text = (ROOT / "tests/fixtures/good/minimal/brief.yaml").read_text()
+    (folder / "brief.yaml").write_text(text.replace("Took part.", "Took part in 北京 talks. مرحبا"))
+    result = cli("check", str(folder))
+    assert result.code == 0
+    assert result.out.splitlines()[0] == (
+        f"{folder / 'brief.yaml'}:9:11: warning: actors[0].role: the PDF font cannot draw "
+        "U+4EAC 京, U+5317 北; they would print as empty boxes"
+    )
+    assert "U+0645" not in result.out  # Arabic is covered by DejaVu Sans
+    assert cli("check", "--strict", str(folder)).code == 1

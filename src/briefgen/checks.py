@@ -231,6 +231,19 @@ def _syllables(word: str) -> int:
     return max(1, count)
 
 
+def check_glyphs(brief: Brief) -> Iterator[Finding]:
+    """Characters the embedded font cannot draw would print as empty boxes: name them."""
+    from briefgen.fonts import undrawable
+
+    for path, text in iter_text(brief):
+        missing = undrawable(text)
+        if missing:
+            shown = ", ".join(missing[:8]) + (" ..." if len(missing) > 8 else "")
+            yield warning(
+                f"the PDF font cannot draw {shown}; they would print as empty boxes", *path
+            )
+
+
 RULES: tuple[Rule, ...] = (
     check_sources,
     check_numbers,
@@ -240,6 +253,7 @@ RULES: tuple[Rule, ...] = (
     check_links,
     check_shape,
     check_reading_level,
+    check_glyphs,
 )
 
 

@@ -41,25 +41,3 @@ def font_dir() -> Path:
 
 def font_path(style: str = "regular") -> Path:
     return font_dir() / FONT_FILES[style]
-
-
-@lru_cache(maxsize=1)
-def font_coverage() -> frozenset[int]:
-    """Code points the DejaVu Sans font can draw."""
-    from reportlab.pdfbase.ttfonts import TTFontFile
-
-    return frozenset(TTFontFile(str(font_path())).charToGlyph)
-
-
-def missing_glyphs(texts: list[str]) -> list[str]:
-    """Characters in the texts that the font cannot draw, as 'U+1F600 😀'."""
-    covered = font_coverage()
-    missing = sorted(
-        {
-            ord(ch)
-            for t in texts
-            for ch in t
-            if ch.isprintable() and ord(ch) not in covered and not ch.isspace()
-        }
-    )
-    return [f"U+{cp:04X} {chr(cp)}" for cp in missing]

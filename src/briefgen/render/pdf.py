@@ -62,7 +62,7 @@ from briefgen.blocks import (
     Table as PlanTable,
 )
 from briefgen.errors import RenderError
-from briefgen.render import Rendered, font_path, missing_glyphs
+from briefgen.render import Rendered, font_path
 from briefgen.templates import Labels, Templates
 
 FONT = "DejaVuSans"
@@ -626,7 +626,7 @@ def _handout_at(
         data, pages = _build(doc, theme, story, margin, frames, style)
     except LayoutError as e:
         raise RenderError(f"handout: a part is too large to fit on a page ({_short(e)})") from None
-    return Rendered(data, pages, _glyph_warnings(doc))
+    return Rendered(data, pages)
 
 
 def _side_by_side(
@@ -682,7 +682,7 @@ def render_one_pager(
             pages = 2
         if pages == 1:
             data, _ = _one_pager_at(doc, theme, Style(theme, size), margin, width, cache)
-            return Rendered(data, 1, _glyph_warnings(doc))
+            return Rendered(data, 1)
         size = round(size - 0.25, 2)
     raise RenderError(_too_long(doc, theme, Style(theme, floor), width, page_h - 2 * margin, cache))
 
@@ -792,18 +792,3 @@ def _too_long(
 def _short(e: Exception) -> str:
     text = " ".join(str(e).split())
     return text if len(text) < 160 else text[:157] + "..."
-
-
-def _glyph_warnings(doc: Document) -> list[str]:
-    texts = [doc.title, doc.subtitle]
-    for section in doc.sections:
-        texts.append(section.notes)
-        for block in section.blocks:
-            texts.append(repr(block))
-    missing = missing_glyphs(texts)
-    if not missing:
-        return []
-    return [
-        f"the font cannot draw {', '.join(missing[:10])}{' ...' if len(missing) > 10 else ''}; "
-        "they will show as empty boxes"
-    ]

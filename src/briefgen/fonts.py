@@ -1,0 +1,88 @@
+"""Which characters the embedded font (DejaVu Sans, shipped with matplotlib) can draw.
+
+Reads the font's cmap table directly (formats 4 and 12), so `check` can warn about
+characters that would print as empty boxes without importing any rendering library.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import struct
+from functools import lru_cache
+from pathlib import Path
+
+FONT_FILE = "DejaVuSans.ttf"
+
+
+def font_file() -> Path | None:
+    """DejaVu Sans inside the installed matplotlib, found without importing it."""
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf" / FONT_FILE
+    return path if path.is_file() else None
+
+
+@lru_cache(maxsize=1)
+def coverage() -> frozenset[int]:
+    """Code points the font maps to a glyph (empty if the font cannot be found)."""
+    path = font_file()
+    return frozenset(_cmap(path.read_bytes())) if path is not None else frozenset()
+
+
+def _cmap(data: bytes) -> set[int]:
+    tables = {
+        data[12 + 16 * i : 16 + 16 * i]: struct.unpack(">I", data[20 + 16 * i : 24 + 16 * i])[0]
+        for i in range(struct.unpack(">H", data[4:6])[0])
+    }
+    base = tables[b"cmap"]
+    points: set[int] = set()
+    for i in range(struct.unpack(">H", data[base + 2 : base + 4])[0]):
+        _, _, offset = struct.unpack(">HHI", data[base + 4 + 8 * i : base + 12 + 8 * i])
+        sub = base + offset
+        fmt = struct.unpack(">H", data[sub : sub + 2])[0]
+        if fmt == 4:
+            points |= _format4(data, sub)
+        elif fmt == 12:
+            (groups,) = struct.unpack(">I", data[sub + 12 : sub + 16])
+            for g in range(groups):
+                start, end, _ = struct.unpack(">III", data[sub + 16 + 12 * g : sub + 28 + 12 * g])
+                points.update(range(start, end + 1))
+    return points
+
+
+def _format4(data: bytes, sub: int) -> set[int]:
+    segs = struct.unpack(">H", data[sub + 6 : sub + 8])[0] // 2
+    ends = struct.unpack(f">{segs}H", data[sub + 14 : sub + 14 + 2 * segs])
+    starts_at = sub + 16 + 2 * segs
+    starts = struct.unpack(f">{segs}H", data[starts_at : starts_at + 2 * segs])
+    deltas = struct.unpack(f">{segs}h", data[starts_at + 2 * segs : starts_at + 4 * segs])
+    range_at = starts_at + 4 * segs
+    offsets = struct.unpack(f">{segs}H", data[range_at : range_at + 2 * segs])
+    points = set()
+    for i in range(segs):
+        for cp in range(starts[i], ends[i] + 1):
+            if cp == 0xFFFF:
+                continue
+            if offsets[i] == 0:
+                glyph = (cp + deltas[i]) & 0xFFFF
+            else:
+                at = range_at + 2 * i + offsets[i] + 2 * (cp - starts[i])
+                glyph = struct.unpack(">H", data[at : at + 2])[0]
+                glyph = (glyph + deltas[i]) & 0xFFFF if glyph else 0
+            if glyph:
+                points.add(cp)
+    return points
+
+
+def undrawable(text: str) -> list[str]:
+    """Visible characters of the text the font cannot draw, as 'U+4E2D 中' (each once)."""
+    if all(ord(c) < 0x250 for c in text):  # Latin, always covered: skip reading the font
+        return []
+    covered = coverage()
+    if not covered:
+        return []
+    seen = sorted(
+        {ord(c) for c in text if not c.isspace() and c.isprintable() and ord(c) not in covered}
+    )
+    return [f"U+{cp:04X} {chr(cp)}" for cp in seen]
