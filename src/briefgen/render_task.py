@@ -46,6 +46,6 @@ def warm_up() -> None:
     import matplotlib.figure  # noqa: F401
     import pptx  # noqa: F401
 
-    from briefgen.render.pdf import _register_fonts
+    from briefgen.render.flow import register_fonts
 
-    _register_fonts()
+    register_fonts()
