@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from briefgen import OUTPUTS
 from briefgen.atomic import sweep_temporary_files, write_atomic
-from briefgen.errors import BriefgenError, Finding, Severity, has_errors
+from briefgen.errors import BriefgenError, Finding, OutputError, Severity, has_errors
 from briefgen.manifest import Manifest, artifact_name, input_keys
 
 if TYPE_CHECKING:
@@ -73,7 +73,17 @@ class BuildResult:
 def build(
     briefs: Sequence[tuple[Path, str]], opts: Options, progress: Progress | None = None
 ) -> BuildResult:
-    """The pipeline of DESIGN.md, top to bottom."""
+    """The pipeline of DESIGN.md, top to bottom; a file-system failure is an OutputError."""
+    try:
+        return _build(briefs, opts, progress)
+    except OSError as e:
+        where = e.filename if e.filename is not None else opts.out
+        raise OutputError(f"cannot use {where}: {e.strerror or e}") from None
+
+
+def _build(
+    briefs: Sequence[tuple[Path, str]], opts: Options, progress: Progress | None
+) -> BuildResult:
     result = BuildResult()
     opts.out.mkdir(parents=True, exist_ok=True)
     with _locked(opts.out):

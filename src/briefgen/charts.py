@@ -81,6 +81,9 @@ def _sources_line(ctx: ChartContext, ids: list[str]) -> str:
     return ctx.fmt.labels.fill("chart_sources", sources=items) if items else ""
 
 
+MAX_BARS = 20  # more bars than this cannot be read; the rest are summed in a note
+
+
 def pledges_chart(brief: Brief, ctx: ChartContext) -> ChartSpec | None:
     """Current troop pledges by country, largest first, in-place part as its own segment."""
     labels, fmt = ctx.fmt.labels, ctx.fmt
@@ -102,6 +105,8 @@ def pledges_chart(brief: Brief, ctx: ChartContext) -> ChartSpec | None:
     if not shown:
         return None
     shown.sort(key=lambda p: (-(p.current.troops or 0), p.name))
+    beyond = shown[MAX_BARS:]
+    shown = shown[:MAX_BARS]
     in_place = tuple(p.current.troops_in_place or 0 for p in shown)
     rest = tuple((p.current.troops or 0) - i for p, i in zip(shown, in_place, strict=True))
     value_labels, alt_items = [], []
@@ -121,6 +126,9 @@ def pledges_chart(brief: Brief, ctx: ChartContext) -> ChartSpec | None:
         else (Series(labels["troops"], rest),)
     )
     notes = []
+    if beyond:
+        total = fmt.number(sum(p.current.troops or 0 for p in beyond))
+        notes.append(labels.fill("smaller_line", count=fmt.number(len(beyond)), total=total))
     if missing:
         notes.append(labels.fill("not_reported_line", names=", ".join(missing)))
     if organisations:
@@ -248,11 +256,17 @@ def draw(spec: ChartSpec, width_in: float, dpi: int = DPI) -> tuple[bytes, float
     Returns the PNG and its height in inches (the width is given; the height follows the data).
     Uses matplotlib's object API (no pyplot: no global figures, no GUI backend lookup).
     """
+    import warnings
+
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context({"font.family": spec.font, "font.size": 8.5}):
+    # Brief text is never markup: `$...$` must not become mathtext. Missing glyphs were already
+    # reported by `check`, so matplotlib's own warning about them would only repeat it.
+    style = {"font.family": spec.font, "font.size": 8.5, "text.parse_math": False}
+    with matplotlib.rc_context(style), warnings.catch_warnings():  # type: ignore[arg-type]
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         draw_kind = {"bars": _bars, "columns": _columns}.get(spec.kind, _timeline)
         fig = Figure()
         FigureCanvasAgg(fig)

@@ -145,7 +145,7 @@ def check_dates(brief: Brief) -> Iterator[Finding]:
 def check_parties(brief: Brief) -> Iterator[Finding]:
     seen: dict[tuple[str, str], int] = {}
     for i, c in enumerate(brief.commitments):
-        party = resolve_party(c.party, brief.actors)
+        party = resolve_party(c.party, brief.actor_index)
         if not party.known:
             hint = " or ".join(f"'{s}'" for s in party.suggestions)
             tail = (
@@ -231,6 +231,20 @@ def _syllables(word: str) -> int:
     return max(1, count)
 
 
+MAX_TEXT = 10_000  # characters in one field: a long page of prose; more is a mistake
+
+
+def check_lengths(brief: Brief) -> Iterator[Finding]:
+    """No field is longer than any output can lay out in bounded time."""
+    for path, text in iter_text(brief):
+        if len(text) > MAX_TEXT:
+            yield error(
+                f"text is {len(text):,} characters long; at most {MAX_TEXT:,} in one field "
+                "(split it into several paragraphs or entries)",
+                *path,
+            )
+
+
 def check_glyphs(brief: Brief) -> Iterator[Finding]:
     """Characters the embedded font cannot draw would print as empty boxes: name them."""
     from briefgen.fonts import undrawable
@@ -245,6 +259,7 @@ def check_glyphs(brief: Brief) -> Iterator[Finding]:
 
 
 RULES: tuple[Rule, ...] = (
+    check_lengths,
     check_sources,
     check_numbers,
     check_dates,

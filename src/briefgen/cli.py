@@ -178,8 +178,9 @@ def _build_options(args: argparse.Namespace) -> BuildOptions:
         raise UsageError(f"no such templates folder: {user}")
     if args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1 (got {args.jobs})")
-    if args.out.exists() and not args.out.is_dir():
-        raise UsageError(f"the output folder {args.out} is a file")
+    for folder in (args.out, *args.out.parents):
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"cannot build into {args.out}: {folder} is a file, not a folder")
     return Options(args.out, only, args.jobs, args.force, args.keep_going, args.shard, user)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -140,17 +140,23 @@ def _looks_like_code(text: str) -> bool:
     return text.isupper() and text.isalpha() and len(text) in (2, 3)
 
 
-def resolve_party(party: str, actors: Sequence[Actor], language: str = "en") -> ResolvedParty:
+@lru_cache(maxsize=4096)
+def _close_countries(wanted: str) -> tuple[str, ...]:
+    """Up to three country names spelled like the (normalised) text."""
+    names = {
+        normalise(country_name(c)): country_name(c) for c in sorted(set(_country_index().values()))
+    }
+    return tuple(names[c] for c in difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.6))
+
+
+def resolve_party(party: str, actors: Mapping[str, Actor], language: str = "en") -> ResolvedParty:
     """A country (any common name or ISO code) or an actor's name or alias.
 
     An actor that is not a state wins over a country code it shares ("AU" as the African
     Union's alias); otherwise the country wins, so "France" is one party however it is listed.
     """
     wanted = normalise(party)
-    actor = next(
-        (a for a in actors if wanted in {normalise(a.name), *(normalise(x) for x in a.aliases)}),
-        None,
-    )
+    actor = actors.get(wanted)
     code = country_code(party)
     if code is not None and (actor is None or actor.kind.value in ("state", "government")):
         # Keep the author's spelling; a bare code is printed as the country's name.
@@ -158,11 +164,7 @@ def resolve_party(party: str, actors: Sequence[Actor], language: str = "en") -> 
         return ResolvedParty(f"country:{code}", name, code)
     if actor is not None:
         return ResolvedParty(f"actor:{normalise(actor.name)}", actor.name)
-    candidates = [a.name for a in actors] + [
-        country_name(c) for c in sorted(set(_country_index().values()))
-    ]
-    by_norm = {normalise(c): c for c in candidates}
-    close = difflib.get_close_matches(wanted, list(by_norm), n=3, cutoff=0.6)
-    return ResolvedParty(
-        f"unknown:{wanted}", party, None, known=False, suggestions=tuple(by_norm[c] for c in close)
-    )
+    names = {key: a.name for key, a in actors.items()}
+    close = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.6)
+    suggestions = tuple(dict.fromkeys([names[c] for c in close] + list(_close_countries(wanted))))
+    return ResolvedParty(f"unknown:{wanted}", party, None, known=False, suggestions=suggestions[:3])

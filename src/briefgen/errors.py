@@ -94,6 +94,10 @@ class RenderError(BriefgenError):
     """An output could not be produced from a valid brief (for example, it does not fit)."""
 
 
+class OutputError(BriefgenError):
+    """An output folder or file cannot be written (permissions, a file in the way, a full disk)."""
+
+
 class UsageError(BriefgenError):
     """The command line is wrong."""
 

@@ -76,13 +76,14 @@ def _format4(data: bytes, sub: int) -> set[int]:
 
 
 def undrawable(text: str) -> list[str]:
-    """Visible characters of the text the font cannot draw, as 'U+4E2D 中' (each once)."""
+    """Characters of the text the font has no glyph for, as 'U+4E2D 中' (each once).
+
+    Unassigned and private-use code points count too: they would print as empty boxes.
+    """
     if all(ord(c) < 0x250 for c in text):  # Latin, always covered: skip reading the font
         return []
     covered = coverage()
     if not covered:
         return []
-    seen = sorted(
-        {ord(c) for c in text if not c.isspace() and c.isprintable() and ord(c) not in covered}
-    )
-    return [f"U+{cp:04X} {chr(cp)}" for cp in seen]
+    seen = sorted({ord(c) for c in text if not c.isspace() and ord(c) not in covered})
+    return [f"U+{cp:04X} {chr(cp) if chr(cp).isprintable() else '?'}" for cp in seen]

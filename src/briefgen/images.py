@@ -78,8 +78,11 @@ def check_images(brief: Brief, folder: Path) -> Iterator[Finding]:
                 f"'{image.path}' is outside the brief folder; keep images beside brief.yaml", *where
             )
             continue
-        if not target.is_file():
+        if not target.exists():
             yield error(f"'{image.path}' does not exist in the brief folder", *where)
+            continue
+        if not target.is_file():  # a folder, a pipe, a device: never opened
+            yield error(f"'{image.path}' is not a regular file", *where)
             continue
         size = target.stat().st_size
         if size > MAX_BYTES:
@@ -94,3 +97,19 @@ def check_images(brief: Brief, folder: Path) -> Iterator[Finding]:
                 f"'{image.path}' is {info.width}x{info.height} pixels; at most {MAX_PIXELS:,} in all",
                 *where,
             )
+        else:
+            problem = decode_problem(target)
+            if problem:
+                yield error(f"'{image.path}' is damaged and cannot be drawn ({problem})", *where)
+
+
+def decode_problem(path: Path) -> str | None:
+    """Decode the whole picture (its size is already known to be sane); None when it is whole."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            im.load()
+    except Exception as e:  # Pillow raises many kinds for damaged data
+        return " ".join(str(e).split())[:120] or type(e).__name__
+    return None

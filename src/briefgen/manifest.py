@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -41,12 +42,24 @@ def _files(folder: Path) -> list[Path]:
     return out
 
 
-def digest_folder(folder: Path, h: Any = None) -> str:
-    h = h or hashlib.sha256()
+def digest_folder(folder: Path) -> str:
+    """Hash of a brief folder: names and bytes of its regular files.
+
+    Symbolic links count by their target's name and are never followed, and pipes or devices
+    are never opened: hashing runs before any check, so it must not read outside the folder.
+    """
+    h = hashlib.sha256()
     for path in _files(folder):
         h.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        h.update(path.read_bytes() + b"\0")
-    return str(h.hexdigest())
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            h.update(b"link:" + os.readlink(path).encode(errors="surrogateescape"))
+        elif stat.S_ISREG(info.st_mode):
+            with path.open("rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+        h.update(b"\0")
+    return h.hexdigest()
 
 
 @lru_cache(maxsize=1)

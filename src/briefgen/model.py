@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from briefgen import OUTPUTS
 from briefgen.dates import PartialDate
 
-Count = Annotated[int, Field(strict=True, ge=0)]
+# Whole, not negative, and below a trillion: no real count is larger, and Babel formats up to 28 digits.
+Count = Annotated[int, Field(strict=True, ge=0, le=10**12)]
 Text = Annotated[str, Field(min_length=1)]
 SourceIds = Annotated[list[str], Field(description="Ids of entries in `sources` backing this.")]
 
@@ -232,7 +233,7 @@ class Brief(Part):
 
         groups: dict[str, list[Commitment]] = {}
         for c in self.commitments:
-            key = resolve_party(c.party, self.actors).key
+            key = resolve_party(c.party, self.actor_index).key
             groups.setdefault(key, []).append(c)
         parties = []
         for items in groups.values():
@@ -241,13 +242,24 @@ class Brief(Part):
             current = ordered[-1]
             parties.append(
                 Party(
-                    name=resolve_party(current.party, self.actors, self.language).name,
-                    country=resolve_party(current.party, self.actors).country,
+                    name=resolve_party(current.party, self.actor_index, self.language).name,
+                    country=resolve_party(current.party, self.actor_index).country,
                     current=current,
                     history=tuple(reversed(ordered[:-1])),
                 )
             )
         return tuple(parties)
+
+    @cached_property
+    def actor_index(self) -> dict[str, Actor]:
+        """Every actor by its normalised name and aliases (the first actor wins a clash)."""
+        from briefgen.countries import normalise
+
+        index: dict[str, Actor] = {}
+        for actor in self.actors:
+            for name in (actor.name, *actor.aliases):
+                index.setdefault(normalise(name), actor)
+        return index
 
     def source_index(self) -> dict[str, int]:
         """Source id → its number (1-based) in the list of sources."""

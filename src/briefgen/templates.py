@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib.resources import files
@@ -12,6 +12,7 @@ from typing import Any
 from briefgen.errors import TemplateError
 
 USER_DIR = Path("templates")
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
 @dataclass
@@ -47,19 +48,18 @@ class Templates:
             self._cache[name] = data
         return self._cache[name]
 
-    def digest(self, names: list[str]) -> str:
-        """Hash of the named files as they will be used (for up-to-date checks)."""
-        h = hashlib.sha256()
-        for name in names:
-            p = self.path(name)
-            h.update(name.encode() + b"\0" + (p.read_bytes() if p.is_file() else b"") + b"\0")
-        return h.hexdigest()
-
     @cached_property
     def theme(self) -> dict[str, Any]:
         theme = self.yaml("theme.yaml")
+        where = self.path("theme.yaml")
         if not isinstance(theme, dict):
-            raise TemplateError(f"{self.path('theme.yaml')}: expected a mapping of keys")
+            raise TemplateError(f"{where}: expected a mapping of keys")
+        colours = theme.get("colours")
+        if not isinstance(colours, dict):
+            raise TemplateError(f"{where}: colours: expected a mapping of names to #RRGGBB")
+        for name, value in [*colours.items(), *enumerate(theme.get("chart_palette") or [])]:
+            if not (isinstance(value, str) and _COLOUR.fullmatch(value)):
+                raise TemplateError(f"{where}: colour {name}: expected #RRGGBB (got {value!r})")
         return theme
 
     def sections(self, output: str) -> list[str]:
@@ -73,6 +73,9 @@ class Templates:
         name = f"labels/{lang}.yaml" if self.exists(f"labels/{lang}.yaml") else "labels/en.yaml"
         english = self.yaml("labels/en.yaml")
         chosen = self.yaml(name)
+        for table, file in ((english, "labels/en.yaml"), (chosen, name)):
+            if not isinstance(table, dict):
+                raise TemplateError(f"{self.path(file)}: expected a mapping of label names to text")
         return Labels({**english, **chosen}, str(self.path(name)))
 
 
@@ -96,12 +99,11 @@ class Labels:
 
     def fill(self, key: str, **values: object) -> str:
         """Render a snippet with already-formatted values."""
-        from jinja2 import TemplateError as JinjaError
-
+        source = self[key]
         try:
-            return str(_compiled(self[key]).render(**values))
-        except JinjaError as e:
-            raise TemplateError(f"{self.where}: label '{key}': {e}") from None
+            return str(_compiled(source).render(**values))
+        except Exception as e:  # anything a user's snippet can raise, sandbox refusals included
+            raise TemplateError(f"{self.where}: label '{key}': {type(e).__name__}: {e}") from None
 
 
 @lru_cache(maxsize=512)
@@ -115,4 +117,9 @@ def _compiled(source: str) -> Any:
 
 @lru_cache(maxsize=1)
 def _sandbox(cls: Any, undefined: Any) -> Any:
-    return cls(autoescape=False, undefined=undefined, keep_trailing_newline=False)
+    from jinja2 import DictLoader
+
+    # An empty loader: {% include %} and {% import %} find nothing, never a file.
+    return cls(
+        autoescape=False, undefined=undefined, keep_trailing_newline=False, loader=DictLoader({})
+    )

@@ -14,6 +14,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 
 ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
+_STYLE = {"strong_open", "strong_close", "em_open", "em_close"}
 _SPACE = re.compile(r"\s+")
 
 
@@ -63,6 +64,9 @@ def parse_inline(text: str) -> InlineText:
                 piece = _SPACE.sub(" ", tok.content)
                 if piece:
                     spans.append(Span(piece, strong > 0, emphasis > 0, href))
+            elif tok.type in _STYLE and tok.markup.startswith("_"):
+                # Only asterisks style text; `_x_` and `__init__` stay as typed.
+                spans.append(Span(tok.markup, strong > 0, emphasis > 0, href))
             elif tok.type == "strong_open":
                 strong += 1
             elif tok.type == "strong_close":

@@ -8,6 +8,7 @@ Timestamps stay strings: `model.PartialDate` parses them and keeps their precisi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,7 +94,11 @@ def read_yaml(raw: bytes) -> tuple[Any, Locations]:
             mark = e.problem_mark or e.context_mark
             problem = _syntax_problem(e.context, e.problem)
             raise _Fail(f"YAML syntax error: {problem}", _pos(mark) if mark else (1, 1)) from None
-        except (YAMLError, RecursionError) as e:
+        except RecursionError:
+            raise _Fail(
+                f"nested too deeply (over {MAX_DEPTH} levels)", _too_deep(yaml, text)
+            ) from None
+        except YAMLError as e:
             raise _Fail(f"YAML syntax error: {e}", (1, 1)) from None
         if node is None:
             raise _Fail(
@@ -105,6 +110,24 @@ def read_yaml(raw: bytes) -> tuple[Any, Locations]:
         return data, locs
     except _Fail as f:
         raise BriefError([f.finding]) from None
+
+
+def _too_deep(yaml: Any, text: str) -> Position:
+    """Where nesting first goes past MAX_DEPTH, found by a flat walk over parser events."""
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    depth = 0
+    try:
+        for event in yaml.parse(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return _pos(event.start_mark)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except Exception:
+        pass
+    return (1, 1)
 
 
 def _syntax_problem(context: object, problem: object) -> str:
@@ -174,7 +197,7 @@ class _Builder:
         if node.tag not in _PLAIN_TAGS:
             raise _Fail(self._tag_message(node.tag), _pos(node.start_mark), path)
         if node.tag == "tag:yaml.org,2002:str":
-            return str(node.value)
+            return _clean_text(str(node.value), node, path)
         try:
             return self.yaml.constructor.construct_object(node, deep=True)
         except Exception:
@@ -184,6 +207,22 @@ class _Builder:
     def _tag_message(tag: str) -> str:
         shown = tag.replace("tag:yaml.org,2002:", "!!")
         return f"YAML tag '{shown}' is not allowed in a brief; write plain values"
+
+
+# C0 and C1 controls (but tab, line feed, carriage return) and lone surrogates: no output
+# format can hold them (XML forbids most), so they are refused where they are typed.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _clean_text(text: str, node: Any, path: KeyPath) -> str:
+    bad = _FORBIDDEN.search(text)
+    if bad:
+        raise _Fail(
+            f"character U+{ord(bad.group()):04X} is not allowed in text; remove it",
+            _pos(node.start_mark),
+            path,
+        )
+    return text
 
 
 def _pairs(node: Any) -> Iterator[tuple[Any, Any]]:

@@ -55,6 +55,7 @@ from briefgen.blocks import (
 from briefgen.blocks import (
     Table as PlanTable,
 )
+from briefgen.errors import RenderError
 from briefgen.render import font_path
 from briefgen.templates import Labels
 
@@ -254,7 +255,7 @@ class Flow:
             rows.append(cells)
         total = sum(b.widths)
         widths = [self.width * w / total for w in b.widths]
-        table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=1)
         pad = self.s.body * 0.3
         table.setStyle(
             table_style(
@@ -362,7 +363,7 @@ class Flow:
         ]
         half = (len(paras) + 1) // 2
         rows = [[paras[i], paras[half + i] if half + i < len(paras) else ""] for i in range(half)]
-        table = Table(rows, colWidths=[self.width / 2] * 2, hAlign="LEFT")
+        table = Table(rows, colWidths=[self.width / 2] * 2, hAlign="LEFT", splitInRow=1)
         table.setStyle(
             table_style(
                 [
@@ -449,7 +450,10 @@ def _print_resolution_png(path: Path, max_px: int) -> bytes:
 
 def _print_resolution(path: Path, width_pt: float) -> io.BytesIO:
     """The picture at no more than 300 dpi at its printed size: smaller PDFs, faster builds."""
-    return io.BytesIO(_print_resolution_png(path, math.ceil(width_pt / 72 * PRINT_DPI)))
+    try:
+        return io.BytesIO(_print_resolution_png(path, math.ceil(width_pt / 72 * PRINT_DPI)))
+    except Exception as e:  # damaged after `check` looked at it, or Pillow refuses it
+        raise RenderError(f"picture '{path.name}' cannot be drawn: {e}") from None
 
 
 def table_style(commands: list[tuple[Any, ...]]) -> TableStyle:

@@ -193,8 +193,12 @@ def _handout_at(
 
     try:
         data, pages = _build(doc, theme, story, margin, frames, style)
-    except LayoutError as e:
-        raise RenderError(f"handout: a part is too large to fit on a page ({_short(e)})") from None
+    except LayoutError:
+        where = _oversized(doc, style, width, _page_size(theme)[1] - 2 * margin, cache)
+        raise RenderError(
+            f"handout: something in the section '{where}' is taller than a page "
+            "(a very long word, table cell or picture); shorten it"
+        ) from None
     return Rendered(data, pages)
 
 
@@ -338,6 +342,12 @@ def _too_long(
     )
 
 
-def _short(e: Exception) -> str:
-    text = " ".join(str(e).split())
-    return text if len(text) < 160 else text[:157] + "..."
+def _oversized(
+    doc: Document, style: Style, width: float, height: float, cache: charts.ChartCache
+) -> str:
+    """The heading of the first section holding a piece taller than a page."""
+    for section in doc.sections:
+        for piece in flatten(Flow(doc, style, width, cache).section(section)):
+            if stack_height([piece], width) > height:
+                return section.heading
+    return "?"
