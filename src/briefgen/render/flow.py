@@ -117,6 +117,14 @@ class Style:
         return colors.HexColor(str(self.theme["colours"][name]))
 
     def para(self, name: str, **kw: Any) -> ParagraphStyle:
+        """A named paragraph style at this size (made once: a long table asks thousands of times)."""
+        key = (name, tuple(sorted(kw.items())))
+        cache = self.__dict__.setdefault("_paras", {})
+        if key not in cache:
+            cache[key] = self._para(name, **kw)
+        return cache[key]
+
+    def _para(self, name: str, **kw: Any) -> ParagraphStyle:
         b = self.body
         base: dict[str, Any] = {
             "fontName": FONT,
@@ -255,23 +263,36 @@ class Flow:
             rows.append(cells)
         total = sum(b.widths)
         widths = [self.width * w / total for w in b.widths]
-        table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=1)
-        pad = self.s.body * 0.3
-        table.setStyle(
-            table_style(
-                [
-                    ("BACKGROUND", (0, 0), (-1, 0), self.s.colour("shade")),
-                    ("LINEBELOW", (0, 0), (-1, 0), 0.8, self.s.colour("accent")),
-                    ("LINEBELOW", (0, 1), (-1, -1), 0.35, self.s.colour("rule")),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("TOPPADDING", (0, 0), (-1, -1), pad),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
-                    ("LEFTPADDING", (0, 0), (-1, -1), pad),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-                ]
+        # ReportLab re-measures a whole table at every page break, so a long table is set as
+        # consecutive blocks of rows (seamless on the page): hundreds of rows stay fast.
+        blocks = [rows[: TABLE_BLOCK + 1]] + [
+            rows[i : i + TABLE_BLOCK] for i in range(TABLE_BLOCK + 1, len(rows), TABLE_BLOCK)
+        ]
+        out: list[Flowable] = []
+        for n, block in enumerate(blocks):
+            table = Table(
+                block, colWidths=widths, repeatRows=1 if n == 0 else 0, hAlign="LEFT", splitInRow=1
             )
-        )
-        return [table, Spacer(1, self.s.body * 0.6)]
+            table.setStyle(table_style(self._table_commands(header=n == 0)))
+            out.append(table)
+        return [*out, Spacer(1, self.s.body * 0.6)]
+
+    def _table_commands(self, header: bool) -> list[tuple[Any, ...]]:
+        pad = self.s.body * 0.3
+        commands: list[tuple[Any, ...]] = [
+            ("LINEBELOW", (0, 0), (-1, -1), 0.35, self.s.colour("rule")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), pad),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+            ("LEFTPADDING", (0, 0), (-1, -1), pad),
+            ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ]
+        if header:
+            commands += [
+                ("BACKGROUND", (0, 0), (-1, 0), self.s.colour("shade")),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, self.s.colour("accent")),
+            ]
+        return commands
 
     def _chart(self, b: Chart) -> list[Flowable]:
         spec = b.spec
@@ -429,6 +450,7 @@ class Flow:
 
 
 PRINT_DPI = 300
+TABLE_BLOCK = 40  # rows per ReportLab table in a long table
 
 
 @lru_cache(maxsize=32)

@@ -146,10 +146,10 @@ def render_handout(
     cfg = theme["handout"]
     size, floor = float(theme["sizes"]["body"]), float(cfg.get("min_body", theme["sizes"]["body"]))
     cache = chart_cache if chart_cache is not None else charts.ChartCache()
+    budget = int(cfg.get("max_pages", 4))
     while size - 0.25 >= floor - 1e-9:  # fit with drafts (no image data), then draw once
-        if _handout_at(doc, templates, Style(theme, size, draft=True), cache).pages <= int(
-            cfg.get("max_pages", 4)
-        ):
+        pages = _handout_at(doc, templates, Style(theme, size, draft=True), cache).pages
+        if pages <= budget or pages > budget * 1.5:  # fits, or no small shrink could make it
             break
         size = round(size - 0.25, 2)
     return _handout_at(doc, templates, Style(theme, size), cache)
