@@ -215,13 +215,12 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _clean_text(text: str, node: Any, path: KeyPath) -> str:
-    bad = _FORBIDDEN.search(text)
+    bad = sorted(set(_FORBIDDEN.findall(text)))
     if bad:
-        raise _Fail(
-            f"character U+{ord(bad.group()):04X} is not allowed in text; remove it",
-            _pos(node.start_mark),
-            path,
-        )
+        names = ", ".join(f"U+{ord(c):04X}" for c in bad)
+        what = f"character {names} is" if len(bad) == 1 else f"characters {names} are"
+        them = "it" if len(bad) == 1 else "them"
+        raise _Fail(f"{what} not allowed in text; remove {them}", _pos(node.start_mark), path)
     return text
 
 
