@@ -101,18 +101,18 @@ def test_commitment_history_current_is_latest_as_of():
     ],
 )
 def test_countries_resolve(name, code):
-    assert resolve_party(name, []).country == code
+    assert resolve_party(name, {}).country == code
 
 
 def test_codes_print_as_country_names():
-    assert resolve_party("TCD", []).name == "Chad"
-    assert resolve_party("TCD", [], "fr").name == "Tchad"
-    assert resolve_party("COD", []).name == "DR Congo"
-    assert resolve_party("Ivory Coast", []).name == "Ivory Coast"  # the author's spelling stays
+    assert resolve_party("TCD", {}).name == "Chad"
+    assert resolve_party("TCD", {}, "fr").name == "Tchad"
+    assert resolve_party("COD", {}).name == "DR Congo"
+    assert resolve_party("Ivory Coast", {}).name == "Ivory Coast"  # the author's spelling stays
 
 
 def test_unknown_party_gets_a_suggestion():
-    party = resolve_party("Nigerria", [])
+    party = resolve_party("Nigerria", {})
     assert not party.known
     assert party.suggestions[0] == "Nigeria"
 
