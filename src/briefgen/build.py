@@ -25,7 +25,6 @@ from briefgen.manifest import Manifest, artifact_name, input_keys
 if TYPE_CHECKING:
     from briefgen.model import Brief
     from briefgen.render import Rendered
-    from briefgen.render_task import Task
 
 Progress = Callable[[str, int, int], None]  # message, done, total
 
@@ -91,9 +90,8 @@ def _build(
         result.manifest = Manifest.read(opts.out)
         result.jobs = decide(briefs, result.manifest, opts)
         outdated = [j for j in result.jobs if j.status == "outdated"]
-        # Workers start importing the renderers now, while this process checks the briefs.
-        with _workers(opts, len(outdated) * len(opts.only)) as pool:
-            check_all(outdated, opts, result)
+        with _workers(opts, len(outdated)) as pool:
+            check_all(outdated, opts, result, pool)
             if has_errors(result.findings) and not opts.keep_going:
                 for job in outdated:
                     job.status = "failed" if job.brief is None else "skipped"
@@ -132,14 +130,17 @@ def decide(briefs: Sequence[tuple[Path, str]], manifest: Manifest, opts: Options
     return jobs
 
 
-def check_all(jobs: list[Job], opts: Options, result: BuildResult) -> None:
-    """Load and check every outdated brief before anything is rendered."""
+def check_all(
+    jobs: list[Job], opts: Options, result: BuildResult, pool: Executor | None = None
+) -> None:
+    """Load and check every outdated brief (in the workers, when there are) before any render."""
     if not jobs:
         return
-    from briefgen.load import check
+    from briefgen.render_task import check_task
 
-    for job in jobs:
-        loaded = check(job.file, job.display)
+    items = [(job.file, job.display) for job in jobs]
+    checked = pool.map(check_task, items) if pool is not None else map(check_task, items)
+    for job, loaded in zip(jobs, checked, strict=True):
         result.findings += loaded.findings
         if loaded.ok and loaded.brief is not None:
             job.brief = loaded.brief
@@ -154,37 +155,33 @@ def check_all(jobs: list[Job], opts: Options, result: BuildResult) -> None:
             job.status = "failed"
 
 
-# Longest first, so that with two workers one draws the handout while the other does the rest.
-SCHEDULE = ("handout", "deck", "one-pager")
-
-
 def render_all(
     jobs: list[Job], opts: Options, progress: Progress | None, pool: Executor | None = None
 ) -> list[tuple[Job, str, Rendered | str]]:
-    """Every (brief, output), in the worker pool when there is one; the same bytes either way."""
-    if not jobs:
-        return []
+    """Every brief's outputs, a brief per task, in the workers when there are; same bytes either way."""
     from briefgen.render_task import Task, run_task
 
     cache = opts.out / ".cache" / "charts"
     work = [
-        (job, Task(job.file, job.brief, output, opts.templates, cache))
+        (job, Task(job.file, job.brief, tuple(job.outputs), opts.templates, cache))
         for job in jobs
-        if job.brief is not None
-        for output in SCHEDULE
-        if output in job.outputs
+        if job.brief is not None and job.outputs
     ]
+    if not work:
+        return []
     tasks = [task for _, task in work]
-    results = (
-        pool.map(run_task, tasks) if pool is not None and len(tasks) > 1 else map(run_task, tasks)
-    )
-    done = list(_reporting(results, tasks, progress))
-    return [(job, task.output, d) for (job, task), d in zip(work, done, strict=True)]
+    results = pool.map(run_task, tasks) if pool is not None else map(run_task, tasks)
+    out: list[tuple[Job, str, Rendered | str]] = []
+    for n, ((job, _), done) in enumerate(zip(work, results, strict=True), 1):
+        if progress is not None:
+            progress(job.slug, n, len(work))
+        out += [(job, output, result) for output, result in done.items()]
+    return out
 
 
 @contextmanager
 def _workers(opts: Options, tasks: int) -> Iterator[Executor | None]:
-    """A pool of warm worker processes when there is parallel work to do, else None."""
+    """Worker processes when several briefs are outdated, else None (all in this process)."""
     if opts.jobs < 2 or tasks < 2:
         yield None
         return
@@ -201,15 +198,6 @@ def _workers(opts: Options, tasks: int) -> Iterator[Executor | None]:
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _reporting(
-    results: Iterator[Rendered | str], tasks: list[Task], progress: Progress | None
-) -> Iterator[Rendered | str]:
-    for n, (task, done) in enumerate(zip(tasks, results, strict=True), 1):
-        if progress is not None:
-            progress(f"{task.file.parent.name}: {task.output}", n, len(tasks))
-        yield done
 
 
 def write_all(

@@ -1,4 +1,8 @@
-"""One unit of rendering work — a brief's output — runnable in a worker process."""
+"""One unit of work — checking a brief, or rendering its outputs — runnable in a worker process.
+
+A brief's outputs are rendered together in one process: they share the imports, the fonts
+and the drawn charts. Parallelism is across briefs.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.errors import RenderError, TemplateError
+from briefgen.load import Loaded, check
 from briefgen.model import Brief
 from briefgen.render import Rendered
 
@@ -14,30 +19,40 @@ from briefgen.render import Rendered
 class Task:
     file: Path  # the brief.yaml (its folder holds the brief's images)
     brief: Brief
-    output: str
+    outputs: tuple[str, ...]
     templates: Path | None  # user templates folder
     chart_cache: Path | None  # folder of drawn charts, by ChartSpec hash
 
 
-def run_task(task: Task) -> Rendered | str:
-    """Plan and render one output; a content problem comes back as its message, not raised."""
+def check_task(item: tuple[Path, str]) -> Loaded:
+    """`load.check` for a worker: (brief.yaml, how to show its path) → the loaded brief."""
+    return check(*item)
+
+
+def run_task(task: Task) -> dict[str, Rendered | str]:
+    """Plan and render a brief's outputs; a content problem comes back as its message."""
     from briefgen.charts import ChartCache
     from briefgen.plan import plan
     from briefgen.templates import Templates
 
     templates = Templates(task.templates)
-    try:
-        doc = plan(task.brief, task.file.parent, task.output, templates)
-        if task.output == "deck":
-            from briefgen.render.pptx import render as render_deck
+    charts = ChartCache(task.chart_cache)
+    done: dict[str, Rendered | str] = {}
+    for output in task.outputs:
+        try:
+            doc = plan(task.brief, task.file.parent, output, templates)
+            if output == "deck":
+                from briefgen.render.pptx import render as render_deck
 
-            return render_deck(doc, templates)
-        from briefgen.render.pdf import render_handout, render_one_pager
+                done[output] = render_deck(doc, templates)
+            else:
+                from briefgen.render.pdf import render_handout, render_one_pager
 
-        draw = render_handout if task.output == "handout" else render_one_pager
-        return draw(doc, templates, ChartCache(task.chart_cache))
-    except (RenderError, TemplateError) as e:
-        return f"{task.output}: {e}"
+                draw = render_handout if output == "handout" else render_one_pager
+                done[output] = draw(doc, templates, charts)
+        except (RenderError, TemplateError) as e:
+            done[output] = f"{output}: {e}"
+    return done
 
 
 def warm_up() -> None:
