@@ -17,10 +17,11 @@ from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from briefgen.blocks import BulletList, Document, Paragraph, Section, Table
+from briefgen.blocks import BulletList, Document, Paragraph, Section, Table, spans_text
 from briefgen.load import check
 from briefgen.plan import plan
 from briefgen.render import Rendered, font_path
+from briefgen.render.measure import text_width, wrap
 from briefgen.render.pptx import render
 from briefgen.templates import Templates
 from briefgen.text import Span
@@ -303,6 +304,26 @@ def test_content_is_never_markup() -> None:
     ]
     assert any(r.text == "really" and r.font.bold for r in runs)
     assert [r.hyperlink.address for r in runs if r.hyperlink.address] == ["https://example.org"]
+
+
+def test_wrap_keeps_text_and_style_and_breaks_only_what_must_break() -> None:
+    spans = (
+        Span("Half"),
+        Span("bold", strong=True),
+        Span(" words, a link", href="https://example.org"),
+        Span(" and " + "x" * 60 + " then\na new line"),
+    )
+    lines = wrap(spans, 14, 120.0)
+    assert "".join(spans_text(line) for line in lines) == spans_text(spans)  # nothing lost
+    assert spans_text(lines[0]).startswith("Halfbold ")  # a word in two styles stays whole
+    assert any(s.strong and s.text == "bold" for s in lines[0])
+    assert any(s.href and "link" in s.text for line in lines for s in line)
+    assert any(spans_text(line).endswith("then\n") for line in lines)  # the newline ends a line
+    for line in lines:  # only the over-long word is broken, by character, and each piece fits
+        text = spans_text(line).rstrip(" \n")
+        if set(text) == {"x"}:
+            assert text_width(text, 14) <= 120.0
+    assert wrap((), 14, 120.0) == ((),)
 
 
 def test_long_sections_continue_on_more_slides_and_fit() -> None:

@@ -1,10 +1,12 @@
-"""Slide text measured in points with DejaVu Sans metrics: wrapping, pieces and pagination."""
+"""Deck text measured in points with DejaVu Sans metrics: wrapping, slide pieces, pagination."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import groupby
 from typing import Any
 
 from PIL import ImageFont
@@ -30,11 +32,15 @@ from briefgen.render import font_path
 from briefgen.templates import Labels
 from briefgen.text import Span
 
+# PowerPoint auto-fits text only when someone edits a slide, so every text box is measured here
+# with DejaVu Sans (wider than Arial, the deck font), given an exact line spacing and sized to fit.
+# A section that does not fit shrinks down to the theme's `min_body`, then continues on more slides.
 LEADING = 1.2  # line height / font size, set exactly on every paragraph so measuring is exact
 INCH = 72.0  # points per inch
 CELL_X, CELL_Y, GAP = 5.76, 1.44, 18.0  # table cell padding; space between boxes side by side
 
-# ---- measuring: a line that fits in DejaVu Sans fits in Arial ----
+_Bit = tuple[str, Span]  # some text and the span whose style it has
+_BREAK = re.compile(r"([ \n])")
 
 
 @lru_cache(maxsize=256)
@@ -43,22 +49,15 @@ def _font(bold: bool, italic: bool, size: float) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(font_path(style)), size)
 
 
-@lru_cache(maxsize=65536)  # a word is measured once per size and style
+@lru_cache(maxsize=65536)  # each word once per size and style
 def text_width(text: str, size: float, bold: bool = False, italic: bool = False) -> float:
     """Width of `text` in points at `size`, in DejaVu Sans of that weight and slant."""
     return float(_font(bold, italic, size).getlength(text))
 
 
-_Bit = tuple[str, Span]  # some text and the span whose style it has
-_BREAK = re.compile(r"([ \n])")
-
-
 @lru_cache(maxsize=4096)  # the same spans are wrapped at several sizes and widths
 def _tokens(spans: Spans) -> tuple[tuple[str, Any], ...]:
-    """(' ' or '\\n', (text, span)) separators and ('w', [(text, span), ...]) words.
-
-    A word's styled pieces stay together, so a word half in bold is measured and moved whole.
-    """
+    """(' ' or '\\n', bit) separators and ('w', (bit, ...)) words: a word's styled bits together."""
     out: list[tuple[str, Any]] = []
     word: list[_Bit] = []
     for s in spans:
@@ -70,9 +69,7 @@ def _tokens(spans: Spans) -> tuple[tuple[str, Any], ...]:
                 out.append((part, (part, s)))
             elif part:
                 word.append((part, s))
-    if word:
-        out.append(("w", tuple(word)))
-    return tuple(out)
+    return (*out, ("w", tuple(word))) if word else tuple(out)
 
 
 @lru_cache(maxsize=8192)  # pagination measures the same text at a few sizes, many times
@@ -97,36 +94,29 @@ def wrap(
             continue
         word: tuple[_Bit, ...] = item
         widths = [text_width(t, size, s.strong or bold, s.emphasis or italic) for t, s in word]
-        total = sum(widths)
-        if used and used + pending + total > width:
+        if used and used + pending + sum(widths) > width:
             lines.append([])
             used = pending = 0.0
-        if total > width:  # wider than the box: break it by character
+        if sum(widths) > width:  # wider than the box: break it by character
             word = tuple((c, s) for t, s in word for c in t)
             widths = [text_width(c, size, s.strong or bold, s.emphasis or italic) for c, s in word]
-        for piece, w in zip(word, widths, strict=True):
+        for bit, w in zip(word, widths, strict=True):
             if used and used + pending + w > width:  # only when breaking a word by character
                 lines.append([])
                 used = pending = 0.0
-            lines[-1].append(piece)
+            lines[-1].append(bit)
             used, pending = used + pending + w, 0.0
     return tuple(_merge(line) for line in lines if line) or ((),)
 
 
-def _merge(pieces: list[_Bit]) -> Spans:
-    """Neighbouring pieces of the same style as one span."""
-    runs: list[list[Any]] = []  # [text, span]
-    for text, s in pieces:
-        last = runs[-1][1] if runs else None
-        if last is not None and (last.strong, last.emphasis, last.href) == (
-            s.strong,
-            s.emphasis,
-            s.href,
-        ):
-            runs[-1][0] += text
-        else:
-            runs.append([text, s])
-    return tuple(s if text == s.text else replace(s, text=text) for text, s in runs)
+def _merge(bits: list[_Bit]) -> Spans:
+    """Neighbouring bits of the same style as one span."""
+    out = []
+    for _, same in groupby(bits, key=lambda bit: (bit[1].strong, bit[1].emphasis, bit[1].href)):
+        group = list(same)
+        text, s = "".join(t for t, _ in group), group[-1][1]
+        out.append(s if text == s.text else replace(s, text=text))
+    return tuple(out)
 
 
 # ---- pieces: what a slide is stacked from, each measured and split the same way it is drawn ----
@@ -147,7 +137,7 @@ class Para:
     keep: bool = False  # keep with the next paragraph
 
     def size(self, base: float) -> float:
-        """Font size in points for a body size of `base`, to the half point."""
+        """Font size in points for body text of `base` points, to the half point."""
         return round(base * self.scale * 2) / 2
 
     def indent(self, base: float) -> float:
@@ -159,12 +149,12 @@ class Para:
         return wrap(self.spans, self.size(base), width - self.indent(base), self.bold, self.italic)
 
     def height(self, base: float, width: float) -> float:
-        """Lines × line height, plus the space after."""
+        """Its lines and the space after, in points."""
         return (len(self.lines(base, width)) * LEADING + self.after) * self.size(base)
 
 
 def line(text: str, **style: Any) -> Para:
-    """Plain text (never parsed as markup) as a paragraph."""
+    """Plain text (never markup) as a paragraph."""
     return Para(plain_spans(text), **style)
 
 
@@ -183,7 +173,7 @@ class TextPiece:
         return bool(self.fill or self.bar)
 
     def pad(self, base: float) -> tuple[float, float]:
-        """Inner padding (left and right, top and bottom) in points."""
+        """Padding inside the box, left and right, top and bottom, in points."""
         if self.bar:
             return 0.3 * INCH, 0.3 * base
         return (0.8 * base, 0.6 * base) if self.fill else (0.0, 0.0)
@@ -194,25 +184,24 @@ class TextPiece:
         return 2 * py + sum(p.height(base, width - 2 * px) for p in self.paras)
 
     def split(self, base: float, width: float, avail: float) -> tuple[TextPiece, TextPiece] | None:
-        """What fits in `avail` points and the rest, or None when nothing fits."""
+        """What fits in `avail` points and the rest; None when nothing fits."""
         px, py = self.pad(base)
-        inner = width - 2 * px
         left, head, rest = avail - 2 * py, list(self.paras), list[Para]()
-        heights = [p.height(base, inner) for p in head]
+        heights = [p.height(base, width - 2 * px) for p in head]
         while head and sum(heights) > left:
             rest.insert(0, head.pop())
             heights.pop()
         spare = left - sum(heights)
-        lines, p = rest[0].lines(base, inner), rest[0]
+        lines, p = rest[0].lines(base, width - 2 * px), rest[0]
         k = int(spare // (LEADING * p.size(base)))
         if 0 < k < len(lines):  # split the paragraph between two lines
             head.append(replace(p, spans=_rstrip(sum(lines[:k], ())), after=0))
             rest[0] = replace(p, spans=sum(lines[k:], ()), marker=False)
         while head and head[-1].keep:
             rest.insert(0, head.pop())
-        return (
-            (replace(self, paras=tuple(head)), replace(self, paras=tuple(rest))) if head else None
-        )
+        if not head:
+            return None
+        return replace(self, paras=tuple(head)), replace(self, paras=tuple(rest))
 
 
 def _rstrip(spans: Spans) -> Spans:
@@ -227,7 +216,7 @@ def _rstrip(spans: Spans) -> Spans:
 
 @dataclass(frozen=True)
 class TablePiece:
-    """A table; split between rows, its header row repeated on every slide."""
+    """A table, split between rows; its header row repeats on every slide."""
 
     columns: tuple[str, ...]
     rows: tuple[tuple[Spans, ...], ...]
@@ -237,37 +226,50 @@ class TablePiece:
     key: bool = False  # first column is the key (dates, terms): bold, accent, rules between rows
     full = False
     whole = False
-    _memo: dict[Any, Any] = field(
+    # what was measured, never part of the value: the whole table's, and each row's (the pieces
+    # a table splits into share that, so a long table is measured once, not once per slide)
+    _memo: dict[Any, list[float]] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
+    _by_row: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     def head(self) -> tuple[Spans, ...]:
         """The header row as spans."""
         return tuple(plain_spans(c) for c in self.columns)
 
     def col_widths(self, width: float, base: float) -> list[float]:
-        """Column widths in points for a table `width` points wide with `base` pt text."""
-        key = ("cols", width, base)
-        if key not in self._memo:
-            self._memo[key] = _col_widths(self, width, base)
-        return list(self._memo[key])
+        """Widths of the columns in points: see `_col_widths`."""
+        if ("cols", width, base) not in self._memo:
+            self._memo["cols", width, base] = _col_widths(self, width, base)
+        return list(self._memo["cols", width, base])
 
     def heights(self, base: float, width: float) -> list[float]:
-        """The height of each row, the header first, in points."""
-        key = ("rows", base, width)
-        if key not in self._memo:
-            widths = [cw - 2 * CELL_X for cw in self.col_widths(width, base)]
-            rows = [self.head()] * self.header + list(self.rows)
-            found = []
-            for r, cells in enumerate(rows):
-                head = self.header and r == 0
-                lines = max(
-                    len(wrap(c, base, cw, head or (self.key and i == 0)))
-                    for i, (c, cw) in enumerate(zip(cells, widths, strict=True))
-                )
-                found.append(lines * LEADING * base + 2 * CELL_Y)
-            self._memo[key] = found
-        return list(self._memo[key])
+        """The height of each row in points, the header's first."""
+        if ("rows", base, width) not in self._memo:
+            widths = tuple(cw - 2 * CELL_X for cw in self.col_widths(width, base))
+            lines = [self.lines(self.head(), base, widths, True)] if self.header else []
+            lines += self.per_row(self.lines, base, widths, False)
+            self._memo["rows", base, width] = [n * LEADING * base + 2 * CELL_Y for n in lines]
+        return list(self._memo["rows", base, width])
+
+    def lines(
+        self, cells: tuple[Spans, ...], base: float, widths: tuple[float, ...], head: bool
+    ) -> int:
+        """How many lines the fullest cell of a row takes; the header and the key are bold."""
+        return max(
+            len(wrap(c, base, cw, head or (self.key and i == 0)))
+            for i, (c, cw) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    def per_row(self, measure: Callable[..., Any], *args: Any) -> list[Any]:
+        """`measure(row, *args)` for each row, each row measured once by all the table's pieces."""
+        found = self._by_row.setdefault((measure.__name__, *args), {})
+        out = []
+        for row in self.rows:
+            if id(row) not in found:  # the row is kept with its measure: its id stays its own
+                found[id(row)] = (row, measure(row, *args))
+            out.append(found[id(row)][1])
+        return out
 
     def height(self, base: float, width: float) -> float:
         """Height of the whole table in points."""
@@ -276,38 +278,30 @@ class TablePiece:
     def split(
         self, base: float, width: float, avail: float
     ) -> tuple[TablePiece, TablePiece] | None:
-        """The rows that fit in `avail` points and the rest, or None when no row fits."""
+        """The rows that fit in `avail` points and the rest; None when no row fits."""
         heights, n = self.heights(base, width), len(self.rows)
         k = next(i for i in range(len(heights) + 1) if sum(heights[: i + 1]) > avail) - self.header
         if n - k < 3:  # no orphans: leave a few rows for the next slide
             k = min(k, max(n - 3, (n + 1) // 2))
+        if k <= 0:
+            return None
         fixed = tuple(self.col_widths(width, base))  # both halves keep the same columns
-        halves = (
-            replace(self, rows=self.rows[:k], widths=fixed),
-            replace(self, rows=self.rows[k:], widths=fixed),
+        head, rest = (
+            replace(self, rows=rows, widths=fixed) for rows in (self.rows[:k], self.rows[k:])
         )
-        return halves if k > 0 else None
+        return head, rest
 
 
-@lru_cache(maxsize=64)
-def _col_widths(table: TablePiece, width: float, base: float) -> tuple[float, ...]:
+def _col_widths(table: TablePiece, width: float, base: float) -> list[float]:
     """Relative widths, widened so words never break, then so numbers and short cells stay whole."""
     widths = [width * w / (sum(table.widths) or 1.0) for w in table.widths]
-    columns = list(zip(table.head(), *table.rows, strict=True))
-    numeric = [i < len(table.numeric) and table.numeric[i] for i in range(len(widths))]
+    numeric = tuple(i < len(table.numeric) and table.numeric[i] for i in range(len(widths)))
     for whole in (False, True):
-        units = [
-            [
-                u
-                for c in col
-                for x in spans_text(c).split("\n")
-                for u in ([x] if whole and (num or len(x) <= 14) else x.split())
-            ]
-            for col, num in zip(columns, numeric, strict=True)
-        ]
+        rows = [_widest(table.head(), numeric, base, whole)]
+        rows += table.per_row(_widest, numeric, base, whole)
         need = [
-            max((text_width(u, base, True) for u in col), default=0) + 2 * CELL_X + 1
-            for col in units
+            max((w for w in col if w is not None), default=0) + 2 * CELL_X + 1
+            for col in zip(*rows, strict=True)
         ]
         short = sum(max(0.0, n - w) for n, w in zip(need, widths, strict=True))
         spare = sum(max(0.0, w - n) for n, w in zip(need, widths, strict=True))
@@ -316,7 +310,19 @@ def _col_widths(table: TablePiece, width: float, base: float) -> tuple[float, ..
                 w + (n - w) * take / short if n > w else w - (w - n) * take / spare
                 for n, w in zip(need, widths, strict=True)
             ]
-    return tuple(widths)
+    return widths
+
+
+def _widest(
+    cells: tuple[Spans, ...], numeric: tuple[bool, ...], base: float, whole: bool
+) -> tuple[float | None, ...]:
+    """Each cell's widest word (with `whole`: whole lines of numbers and short cells), in bold."""
+    found = []
+    for c, num in zip(cells, numeric, strict=True):
+        lines = spans_text(c).split("\n")
+        units = [u for x in lines for u in ([x] if whole and (num or len(x) <= 14) else x.split())]
+        found.append(max((text_width(u, base, True) for u in units), default=None))
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -346,15 +352,13 @@ class GridPiece:
         return sum(self.heights(base, width)) + GAP * (len(self.rows()) - 1)
 
     def split(self, base: float, width: float, avail: float) -> tuple[GridPiece, GridPiece] | None:
-        """The rows that fit in `avail` points and the rest, or None when no row fits."""
+        """The rows that fit in `avail` points and the rest; None when no row fits."""
         heights = self.heights(base, width)
         k = next(i for i in range(len(heights) + 1) if sum(heights[: i + 1]) + GAP * i > avail)
         cut = k * self.cols
-        return (
-            (replace(self, cells=self.cells[:cut]), replace(self, cells=self.cells[cut:]))
-            if k
-            else None
-        )
+        if not k:
+            return None
+        return replace(self, cells=self.cells[:cut]), replace(self, cells=self.cells[cut:])
 
 
 @dataclass(frozen=True)
@@ -366,7 +370,7 @@ class MediaPiece:
     whole = True
 
     def height(self, base: float, width: float) -> float:
-        """Nothing is stacked under media: it takes what the slide has left."""
+        """Nothing: media takes what its slide has left."""
         return 0.0
 
     def split(self, base: float, width: float, avail: float) -> None:
@@ -428,9 +432,8 @@ def pieces(section: Section, labels: Labels, width: float, body: float) -> list[
         elif isinstance(b, Events | Definitions):
             pairs = b.items if isinstance(b, Events) else [(d.term, d.definition) for d in b.items]
             rows = tuple((plain_spans(k), v) for k, v in pairs)
-            share = min(
-                0.25, (max(text_width(k, body, True) for k, _ in pairs) + 2 * CELL_X + 2) / width
-            )
+            keys = max(text_width(k, body, True) for k, _ in pairs)
+            share = min(0.25, (keys + 2 * CELL_X + 2) / width)
             piece = TablePiece(("", ""), rows, (share, 1 - share), header=False, key=True)
         elif isinstance(b, KeyFigures):
             out += tiles(b.items, width, body)
@@ -438,22 +441,13 @@ def pieces(section: Section, labels: Labels, width: float, body: float) -> list[
         elif isinstance(b, QuoteBlock):  # a paraphrase gets no quotation marks
             text = b.text if b.paraphrase else (Span("“"), *b.text, Span("”"))
             said = Para(text, 1.3, italic=True, after=0.3)
-            piece = TextPiece(
-                (said, line("— " + b.attribution, scale=0.8, colour="muted", after=0)), bar=True
-            )
+            who = line("— " + b.attribution, scale=0.8, colour="muted", after=0)
+            piece = TextPiece((said, who), bar=True)
         elif isinstance(b, Opinion):  # side by side, each marked as opinion
-            marker = line(
-                labels["opinion"].upper(),
-                scale=0.75,
-                bold=True,
-                colour="accent",
-                after=0.2,
-                keep=True,
-            )
-            box = TextPiece(
-                (marker, line(b.label, bold=True, after=0.2, keep=True), Para(b.text, after=0)),
-                fill="opinion",
-            )
+            opinion = labels["opinion"].upper()
+            mark = line(opinion, scale=0.75, bold=True, colour="accent", after=0.2, keep=True)
+            label = line(b.label, bold=True, after=0.2, keep=True)
+            box = TextPiece((mark, label, Para(b.text, after=0)), fill="opinion")
             last = out[-1] if out else None
             if isinstance(last, GridPiece) and last.kind == "opinion":
                 out[-1] = replace(last, cells=(*last.cells, box), cols=2)
@@ -486,12 +480,10 @@ def paginate(
     while queue:
         p = queue.pop(0)
         gap = 0.6 * base if pages[-1] else 0.0
-        if not p.full:
-            h = p.height(base, width)
-            if used + gap + h <= avail:
-                pages[-1].append(p)
-                used += gap + h
-                continue
+        if not p.full and used + gap + (h := p.height(base, width)) <= avail:
+            pages[-1].append(p)
+            used += gap + h
+            continue
         parts = None if p.whole and pages[-1] else p.split(base, width, avail - used - gap)
         if parts is not None:
             pages[-1].append(parts[0])
@@ -509,12 +501,8 @@ def paginate(
 def _fine_print(items: list[Piece]) -> list[TextPiece]:
     """Plain text after a section's last table: notes on its rows."""
     last = max((i for i, p in enumerate(items) if isinstance(p, TablePiece)), default=len(items))
-    tail = items[last + 1 :]
-    return (
-        [p for p in tail if isinstance(p, TextPiece) and not p.whole]
-        if all(isinstance(p, TextPiece) and not p.whole for p in tail)
-        else []
-    )
+    tail = [p for p in items[last + 1 :] if isinstance(p, TextPiece) and not p.whole]
+    return tail if len(tail) == len(items[last + 1 :]) else []
 
 
 @dataclass(frozen=True)
@@ -530,13 +518,13 @@ class SlidePlan:
 
 @dataclass
 class Planner:
-    """Sections onto slides of a given text area; `warnings` collects what had to shrink."""
+    """Sections onto slides with a text area `width` × `avail` points; `warnings` collects."""
 
     labels: Labels
-    width: float  # of the text area, in points
-    avail: float  # height of the text area, in points
-    body: float  # body text size
-    min_body: float  # smallest body text size before a section continues on more slides
+    width: float
+    avail: float
+    body: float  # body text size in points
+    min_body: float  # the smallest, before a section continues on more slides
     warnings: list[str] = field(default_factory=list)
 
     def plan(self, sections: tuple[Section, ...]) -> list[SlidePlan]:
@@ -549,30 +537,24 @@ class Planner:
             if joinable and all(isinstance(b, KeyFigures) for b in section.blocks):
                 # key figures join the slide before (the summary) when they fit there unshrunk
                 last = plans[-1]
-                merged = [
-                    *last.items,
-                    TextPiece(
-                        (line(section.heading, bold=True, colour="accent", after=0.1, keep=True),)
-                    ),
-                    *items,
-                ]
+                heading = line(section.heading, bold=True, colour="accent", after=0.1, keep=True)
+                merged = [*last.items, TextPiece((heading,)), *items]
                 pages, over = paginate(merged, last.base, self.width, self.avail)
                 if len(pages) == 1 and not over:
                     plans[-1] = replace(last, items=merged, notes=f"{last.notes}\n\n{notes}")
                     joinable = False
                     continue
             base, pages = self.choose(items, section.heading)
-            fine = _fine_print(items)
-            if fine:  # notes on a table's rows never get a slide of their own: the speaker notes do
+            if fine := _fine_print(items):  # notes on a table's rows go to the speaker notes
                 base2, pages2 = self.choose(items[: -len(fine)], section.heading)
-                if len(pages2) < len(pages):
+                if len(pages2) < len(pages):  # ... when that saves a slide
                     base, pages = base2, pages2
                     extra = [spans_text(p.spans) for piece in fine for p in piece.paras]
                     notes = "\n".join([notes, *(t for t in extra if t and t not in notes)])
             for n, page in enumerate(pages):
-                title = (
-                    self.labels.fill("continued", title=section.heading) if n else section.heading
-                )
+                title = section.heading
+                if n:
+                    title = self.labels.fill("continued", title=title)
                 plans.append(SlidePlan(title, notes, base, page, section.style == "note"))
             joinable = len(pages) == 1 and not any(p.full for p in pages[0])
         return plans
@@ -580,27 +562,18 @@ class Planner:
     def choose(self, items: list[Piece], heading: str) -> tuple[float, list[list[Piece]]]:
         """Shrink first (down to min_body), then split across slides; never smaller than needed.
 
-        The largest size that needs no more slides than the smallest wins, so sizes are tried
-        from the largest down, and the search stops at the first that qualifies.
+        The largest size that needs no more slides than the smallest wins: sizes are tried from
+        the largest down, and only until one does, so text is measured at no more sizes than needed.
         """
-        sizes = [*range(int(self.body), int(self.min_body), -2), self.min_body]
-        tried: dict[float, tuple[list[list[Piece]], bool]] = {}
-
-        def attempt(s: float) -> tuple[list[list[Piece]], bool]:
-            if float(s) not in tried:
-                tried[float(s)] = paginate(items, s, self.width, self.avail)
-            return tried[float(s)]
-
-        size = self.min_body
-        attempt(size)
-        while tried[size][1] and size > 8:  # something cannot fit even alone: last resort, warn
+        size, sizes = self.min_body, range(int(self.body), int(self.min_body), -2)
+        pages, over = paginate(items, size, self.width, self.avail)
+        while over and size > 8:  # something cannot fit even alone: last resort, warn
             size -= 1
-            attempt(size)
+            pages, over = paginate(items, size, self.width, self.avail)
         if size < self.min_body:
             self.warnings.append(f"deck: '{heading}' needed {size:g} pt text to fit a slide")
-        fewest = len(tried[size][0])
-        for s in sizes:
-            pages, over = attempt(s)
-            if not over and len(pages) <= fewest:
-                return float(s), pages
-        return size, tried[size][0]
+        for larger in sizes:
+            tried, too_big = paginate(items, larger, self.width, self.avail)
+            if not too_big and len(tried) <= len(pages):
+                return float(larger), tried
+        return size, pages

@@ -1,9 +1,4 @@
-"""Document → PPTX deck: a slide per section, native charts, speaker notes, alt text, measured text.
-
-PowerPoint applies auto-fit only when someone edits a slide, so every text box is measured here
-with DejaVu Sans (wider than Arial, the deck font), given an exact line spacing, and sized to fit.
-A section that does not fit shrinks down to the theme's `min_body`, then continues on more slides.
-"""
+"""Document → PPTX deck: native charts, speaker notes, alt text; text laid out by `measure`."""
 
 from __future__ import annotations
 
@@ -27,6 +22,7 @@ from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Pt
 
 from briefgen.blocks import Chart, Document, Picture, plain_spans
+from briefgen.errors import TemplateError
 from briefgen.render import Rendered
 from briefgen.render.measure import (
     CELL_X,
@@ -51,26 +47,27 @@ __all__ = ["render"]
 
 EMU = 12700  # EMU per point
 MARGIN, TITLE_TOP, TITLE_H, BODY_TOP, FOOT = 43.2, 21.6, 64.8, 104.4, 39.6  # points
-_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
-R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_CONTROL = re.compile(r"([\x00-\x08\x0B-\x1F])")  # escaped as python-pptx does: _x001B_
 DEFAULT_COLOURS = {  # used where a theme leaves a colour out
     **{"ink": "#1A1A1A", "muted": "#555555", "band": "#1F3A5F", "band_text": "#FFFFFF"},
     **{"accent": "#1F3A5F", "rule": "#B8C2CC", "shade": "#EEF1F4", "opinion": "#FFF6E0"},
     "white": "#FFFFFF",
 }
+# Text is written as DrawingML directly, exactly as python-pptx's setters would write it, but
+# without their lookups: each run, paragraph spacing and cell style is built once, then copied.
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_INSETS = {"lIns": 91440, "rIns": 91440, "tIns": 45720, "bIns": 45720}  # python-pptx's defaults
+_CONTROL = re.compile(r"([\x00-\x08\x0B-\x1F])")  # escaped as python-pptx does: _x001B_
 
 
-def a(tag: str) -> str:
-    """A DrawingML tag name in Clark notation, as lxml wants it."""
+def _a(tag: str) -> str:
+    """A DrawingML tag in Clark notation, for lxml's find()."""
     return _A + tag
 
 
 def emu(points: float) -> Emu:
+    """Points as EMU, rounded."""
     return Emu(round(points * EMU))
-
-
-# ---- drawing ----
 
 
 class Deck:
@@ -90,7 +87,10 @@ class Deck:
             "#7FA7D1",
         ]
         if templates.exists("deck/master.pptx"):  # its layouts and branding, not its slides
-            self.prs = Presentation(str(templates.path("deck/master.pptx")))
+            try:
+                self.prs = Presentation(str(master := templates.path("deck/master.pptx")))
+            except Exception as e:  # not a zip, parts missing, bad XML: python-pptx says which
+                raise TemplateError(f"{master}: not a PowerPoint deck ({e})") from None
             for sld in list(self.prs.slides._sldIdLst):
                 self.prs.part.drop_rel(sld.rId)
                 self.prs.slides._sldIdLst.remove(sld)
@@ -98,58 +98,41 @@ class Deck:
             self.prs = Presentation()
             self.prs.slide_width = emu(float(deck.get("width_in", 13.333)) * INCH)
             self.prs.slide_height = emu(float(deck.get("height_in", 7.5)) * INCH)
-        self.width, self.height = (
-            (self.prs.slide_width or 0) / EMU,
-            (self.prs.slide_height or 0) / EMU,
-        )
+        self.width = (self.prs.slide_width or 0) / EMU
+        self.height = (self.prs.slide_height or 0) / EMU
         self.inner, self.avail = self.width - 2 * MARGIN, self.height - FOOT - BODY_TOP
-        self._hex: dict[str, str] = {}
-        self._protos: dict[tuple[Any, ...], Any] = {}
+        self._made: dict[tuple[Any, ...], Any] = {}  # built XML, copied on each use
+        self._layouts: dict[str, Any] = {}
 
     def rgb(self, name: str) -> RGBColor:
+        """A theme colour (or '#RRGGBB')."""
         code = (
             name if name.startswith("#") else self.colours.get(name, self.colours["ink"])
         ).lstrip("#")
         return RGBColor(*(int(code[i : i + 2], 16) for i in (0, 2, 4)))  # type: ignore[no-untyped-call]
 
+    def copy(self, build: Callable[..., Any], *args: Any) -> Any:
+        """A copy of what `build(*args)` makes, built once: copying is ~10× faster than building."""
+        if (build, *args) not in self._made:
+            self._made[build, *args] = build(*args)
+        return deepcopy(self._made[build, *args])
+
     # -- text --
 
-    def hex(self, name: str) -> str:
-        """A theme colour (or '#RRGGBB') as the six hex digits DrawingML wants."""
-        if name not in self._hex:
-            self._hex[name] = str(self.rgb(name))
-        return self._hex[name]
-
-    def copy(self, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
-        """A fresh copy of an XML element built once per key: copying is ~10× faster than building."""
-        if key not in self._protos:
-            self._protos[key] = build()
-        return deepcopy(self._protos[key])
-
-    def run(self, size: str, bold: str, italic: str, colour: str) -> Any:
-        """An `a:r` with its properties and an empty `a:t`, as python-pptx would make it."""
-        r = OxmlElement("a:r")
-        rpr = _el(r, "rPr", sz=size, b=bold, i=italic, lang=self.doc.language)
-        _el(_el(rpr, "solidFill"), "srgbClr", val=colour)
-        _el(rpr, "latin", typeface=self.font)
-        _el(r, "t")
-        return r
-
     def paragraph(self, el: Any, para: Para, base: float, align: Any, part: Any) -> None:
-        """Fill an `a:p`: exact spacing, a bullet, the runs. XML is built directly (fast); `part`
-        (the slide's) takes the relationships of links."""
+        """Fill an `a:p`: exact spacing, a bullet or number, the runs (links related to `part`)."""
         size = para.size(base)
-        ppr = el.find(a("pPr"))
+        ppr = el.find(_a("pPr"))
         if ppr is None:
-            ppr = el.makeelement(a("pPr"), {})
+            ppr = el.makeelement(_a("pPr"), {})
             el.insert(0, ppr)
         ppr.set("algn", PP_ALIGN.to_xml(align))
         if len(ppr):  # properties already there: let python-pptx put each in its place
             ppr.line_spacing, ppr.space_before = Pt(LEADING * size), Pt(0)
             ppr.space_after = Pt(para.after * size)
         else:
-            spacing = tuple(str(Pt(v).centipoints) for v in (LEADING * size, 0, para.after * size))
-            ppr.extend(list(self.copy(("spacing", *spacing), lambda: _spacing(*spacing))))
+            spacing = (str(Pt(v).centipoints) for v in (LEADING * size, 0, para.after * size))
+            ppr.extend(list(self.copy(_spacing, *spacing)))
         if para.number:  # a real bullet or number with a hanging indent
             indent = round(para.indent(base) * EMU)
             ppr.set("marL", str(indent))
@@ -157,28 +140,35 @@ class Deck:
             if not para.marker:
                 _el(ppr, "buNone")
             else:
-                _el(_el(ppr, "buClr"), "srgbClr", val=self.hex("accent"))
+                _el(_el(ppr, "buClr"), "srgbClr", val=str(self.rgb("accent")))
                 _el(ppr, "buFont", typeface=self.font)
                 if para.number > 0:
                     _el(ppr, "buAutoNum", type="arabicPeriod", startAt=str(para.number))
                 else:
                     _el(ppr, "buChar", char="•")
-        end = el.find(a("endParaRPr"))  # runs and breaks go before it
+        end = el.find(_a("endParaRPr"))  # runs and breaks go before it
         add = el.append if end is None else end.addprevious
-        sz, colour = str(Pt(size).centipoints), self.hex(para.colour)
+        size_cp, colour = str(Pt(size).centipoints), str(self.rgb(para.colour))
         for s in para.spans:
             b, i = "1" if para.bold or s.strong else "0", "1" if para.italic or s.emphasis else "0"
-            key = ("r", sz, b, i, colour)
             for j, text in enumerate(s.text.split("\n")):
                 if j:
-                    add(el.makeelement(a("br"), {}))
+                    add(el.makeelement(_a("br"), {}))
                 if text:
-                    r = self.copy(key, lambda: self.run(sz, b, i, colour))  # noqa: B023
-                    add(r)
+                    add(r := self.copy(self.run, size_cp, b, i, colour))
                     r[-1].text = _CONTROL.sub(_escape, text)  # content is never markup
-                    if s.href:
+                    if s.href:  # now that the run is in the slide: its r: prefix
                         rid = part.relate_to(s.href, RT.HYPERLINK, is_external=True)
-                        _el(r[0], "hlinkClick").set(R_ID, rid)  # in the tree: the slide's r: prefix
+                        _el(r[0], "hlinkClick").set(_R_ID, rid)
+
+    def run(self, size: str, bold: str, italic: str, colour: str) -> Any:
+        """An `a:r` with its properties and an empty `a:t`."""
+        r = OxmlElement("a:r")
+        rpr = _el(r, "rPr", sz=size, b=bold, i=italic, lang=self.doc.language)
+        _el(_el(rpr, "solidFill"), "srgbClr", val=colour)
+        _el(rpr, "latin", typeface=self.font)
+        _el(r, "t")
+        return r
 
     def frame(
         self,
@@ -189,61 +179,66 @@ class Deck:
         align: Any = PP_ALIGN.LEFT,
         anchor: Any = MSO_ANCHOR.TOP,
     ) -> Any:
-        """Paragraphs in a shape's text frame, with the given padding and anchor."""
-        tf = shape.text_frame
-        tf.word_wrap, tf.auto_size, tf.vertical_anchor = True, MSO_AUTO_SIZE.NONE, anchor
-        tf.margin_left = tf.margin_right = emu(pad[0])
-        tf.margin_top = tf.margin_bottom = emu(pad[1])
-        body, part = tf._txBody, shape.part
+        """Paragraphs in a shape's text frame: wrapped, never auto-fitted, padded, anchored."""
+        body = shape.text_frame._txBody
+        props = body.find(_a("bodyPr"))
+        props.set("wrap", "square")
+        props.autofit = MSO_AUTO_SIZE.NONE
+        props.set("anchor", MSO_ANCHOR.to_xml(anchor))
+        x, y = emu(pad[0]), emu(pad[1])
+        for (name, default), value in zip(_INSETS.items(), (x, x, y, y), strict=True):
+            if value == default:  # python-pptx leaves a default out
+                props.attrib.pop(name, None)
+            else:
+                props.set(name, str(value))
         for n, para in enumerate(paras):
-            self.paragraph(body.find(a("p")) if n == 0 else _el(body, "p"), para, base, align, part)
+            p = body.find(_a("p")) if n == 0 else _el(body, "p")
+            self.paragraph(p, para, base, align, shape.part)
         return shape
 
     def box(self, slide: Any, x: float, y: float, w: float, h: float, fill: str = "") -> Any:
+        """A text box; with `fill`, a rectangle of that colour without outline or shadow."""
         if not fill:
             return slide.shapes.add_textbox(emu(x), emu(y), emu(w), emu(h))
         shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, emu(x), emu(y), emu(w), emu(h))
-        shape.fill.solid()
-        shape.fill.fore_color.rgb = self.rgb(fill)
-        shape.line.fill.background()
-        shape._element.remove(shape._element.find(qn("p:style")))  # no theme shadow or outline
+        sp = shape._element  # as fill.solid(), fill.fore_color.rgb and line.fill.background()
+        _el(_el(sp.spPr, "solidFill"), "srgbClr", val=str(self.rgb(fill)))
+        _el(_el(sp.spPr, "ln"), "noFill")
+        sp.remove(sp.find(qn("p:style")))  # no theme shadow or outline
         return shape
 
     def heading(
         self,
         shape: Any,
         text: str,
-        box: tuple[float, float, float, float],
+        top: float,
+        height: float,
         size: float,
         colour: str,
         bold: bool = True,
         anchor: Any = MSO_ANCHOR.TOP,
     ) -> None:
-        """A title-like text placed in a box, at the largest size (from `size` down) that fits."""
-        x, y, w, h = box
-        shape.left, shape.top, shape.width, shape.height = emu(x), emu(y), emu(w), emu(h)
-        while size > 8 and len(wrap(plain_spans(text), size, w, bold)) * LEADING * size > h:
+        """A title-like line across the slide, at the largest size (from `size` down) that fits."""
+        x, w = MARGIN, self.inner
+        shape.left, shape.top, shape.width, shape.height = emu(x), emu(top), emu(w), emu(height)
+        while size > 8 and len(wrap(plain_spans(text), size, w, bold)) * LEADING * size > height:
             size -= 2
         self.frame(shape, (line(text, bold=bold, colour=colour, after=0),), size, anchor=anchor)
 
     # -- slides --
 
     def slide(self, title: str, notes: str, layout: str = "Title Only", index: int = 5) -> Any:
-        layouts = self.prs.slide_layouts
-        found = next((lay for lay in layouts if lay.name == layout), None)
-        slide = self.prs.slides.add_slide(found or layouts[min(index, len(layouts) - 1)])
-        if notes and slide.notes_slide.notes_text_frame is not None:
-            slide.notes_slide.notes_text_frame.text = notes
+        """A new slide with its notes; a "Title Only" one gets its title, a rule and a footer."""
+        if layout not in self._layouts:
+            layouts = self.prs.slide_layouts
+            found = next((lay for lay in layouts if lay.name == layout), None)
+            self._layouts[layout] = found or layouts[min(index, len(layouts) - 1)]
+        slide = self.prs.slides.add_slide(self._layouts[layout])
+        if notes and (frame := slide.notes_slide.notes_text_frame) is not None:
+            self.notes(frame._txBody, notes)
         if layout == "Title Only":  # the title placeholder, read by screen readers; a rule; footer
             shape = slide.shapes.title or self.box(slide, 0, 0, 1, 1)
-            self.heading(
-                shape,
-                title,
-                (MARGIN, TITLE_TOP, self.inner, TITLE_H),
-                30,
-                "accent",
-                anchor=MSO_ANCHOR.BOTTOM,
-            )
+            self.heading(shape, title, TITLE_TOP, TITLE_H, 30, "accent", anchor=MSO_ANCHOR.BOTTOM)
             self.box(slide, MARGIN, TITLE_TOP + TITLE_H + 6, 1.2 * INCH, 4, "accent")
             foot = self.height - FOOT + 0.12 * INCH
             for text, x, w, align in (
@@ -251,22 +246,32 @@ class Deck:
                 (str(len(self.prs.slides)), self.width - MARGIN - INCH, INCH, PP_ALIGN.RIGHT),
             ):
                 if text_width(text, 12) <= w:
-                    self.frame(
-                        self.box(slide, x, foot, w, 0.3 * INCH),
-                        (line(text, colour="muted", after=0),),
-                        12,
-                        align=align,
-                    )
+                    box = self.box(slide, x, foot, w, 0.3 * INCH)
+                    self.frame(box, (line(text, colour="muted", after=0),), 12, align=align)
         return slide
 
+    def notes(self, body: Any, text: str) -> None:
+        """Plain text, a paragraph a line, as python-pptx's `TextFrame.text = text` writes it."""
+        for p in body.findall(_a("p")):
+            body.remove(p)
+        for text_line in text.split("\n"):
+            parts = text_line.split("\v")  # soft line breaks
+            if len(parts) == 1 and text_line:  # the usual case, copied
+                body.append(p := self.copy(_line))
+                p[0][0].text = _CONTROL.sub(_escape, text_line)
+                continue
+            p = _el(body, "p")
+            for j, part in enumerate(parts):
+                if j:
+                    _el(p, "br")
+                if part:
+                    _el(_el(p, "r"), "t").text = _CONTROL.sub(_escape, part)
+
     def title_slide(self) -> None:
-        doc, w, band = self.doc, self.inner, 0.64 * self.height
-        slide = self.slide(
-            doc.title,
-            "\n".join(t for t in (doc.title, doc.subtitle, doc.date_line) if t),
-            "Title Slide",
-            0,
-        )
+        """Kicker, title, subtitle on the band; the date under it."""
+        doc, band = self.doc, 0.64 * self.height
+        notes = "\n".join(t for t in (doc.title, doc.subtitle, doc.date_line) if t)
+        slide = self.slide(doc.title, notes, "Title Slide", 0)
         tree, back = slide.shapes._spTree, self.box(slide, 0, 0, self.width, band, "band")._element
         tree.remove(back)
         tree.insert(2, back)  # behind the title
@@ -274,34 +279,16 @@ class Deck:
         sub = next(
             (p for p in slide.placeholders if p.placeholder_format.idx == 1), None
         ) or self.box(slide, 0, 0, 1, 1)
-        self.heading(
-            self.box(slide, 0, 0, 1, 1),
-            doc.kicker.upper(),
-            (MARGIN, 0.75 * INCH, w, 0.5 * INCH),
-            18,
-            "band_text",
-        )
-        self.heading(
-            title,
-            doc.title,
-            (MARGIN, 1.3 * INCH, w, 2 * INCH),
-            48,
-            "band_text",
-            anchor=MSO_ANCHOR.BOTTOM,
-        )
-        self.heading(
-            sub, doc.subtitle, (MARGIN, 3.45 * INCH, w, 1.1 * INCH), 24, "band_text", False
-        )
-        self.heading(
-            self.box(slide, 0, 0, 1, 1),
-            doc.date_line,
-            (MARGIN, band + 0.5 * INCH, w, 0.6 * INCH),
-            22,
-            "ink",
-            False,
-        )
+        kicker = self.box(slide, 0, 0, 1, 1)
+        self.heading(kicker, doc.kicker.upper(), 0.75 * INCH, 0.5 * INCH, 18, "band_text")
+        bottom = MSO_ANCHOR.BOTTOM
+        self.heading(title, doc.title, 1.3 * INCH, 2 * INCH, 48, "band_text", anchor=bottom)
+        self.heading(sub, doc.subtitle, 3.45 * INCH, 1.1 * INCH, 24, "band_text", bold=False)
+        date = self.box(slide, 0, 0, 1, 1)
+        self.heading(date, doc.date_line, band + 0.5 * INCH, 0.6 * INCH, 22, "ink", bold=False)
 
     def draw_slide(self, plan: SlidePlan) -> None:
+        """A content slide: its pieces stacked from the top (a content note: centred)."""
         slide, gap, y = self.slide(plan.title, plan.notes), 0.6 * plan.base, BODY_TOP
         if plan.centre:
             used = sum(p.height(plan.base, self.inner) + gap for p in plan.items) - gap
@@ -310,18 +297,17 @@ class Deck:
             y += self.draw(slide, piece, y, plan.base) + gap
 
     def draw(self, slide: Any, piece: Piece, y: float, base: float) -> float:
+        """One piece at `y`; returns its height."""
         x, w = MARGIN, self.inner
         if isinstance(piece, TextPiece):
             return self.text(slide, piece, x, y, w, piece.height(base, w), base)
         if isinstance(piece, TablePiece):
             return self.table(slide, piece, x, y, w, base)
         if isinstance(piece, GridPiece):
-            top = y
+            top, cw = y, piece.cell(w)
             for row, h in zip(piece.rows(), piece.heights(base, w), strict=True):
                 for i, cell in enumerate(row):
-                    self.text(
-                        slide, cell, x + i * (piece.cell(w) + GAP), top, piece.cell(w), h, base
-                    )
+                    self.text(slide, cell, x + i * (cw + GAP), top, cw, h, base)
                 top += h + GAP
             return top - GAP - y
         if isinstance(piece.block, Chart):
@@ -333,6 +319,7 @@ class Deck:
     def text(
         self, slide: Any, piece: TextPiece, x: float, y: float, w: float, h: float, base: float
     ) -> float:
+        """A text box (on a coloured box, or beside an accent bar); returns its height."""
         if piece.bar:
             self.box(slide, x, y, 0.08 * INCH, h, "accent")
         self.frame(self.box(slide, x, y, w, h, piece.fill), piece.paras, base, piece.pad(base))
@@ -341,41 +328,48 @@ class Deck:
     def table(
         self, slide: Any, piece: TablePiece, x: float, y: float, w: float, base: float
     ) -> float:
-        """A native table; its cells' properties and text are written as XML directly (fast)."""
+        """A native table, its header row marked as such; returns its height."""
         rows, heights = [piece.head()] * piece.header + list(piece.rows), piece.heights(base, w)
         widths = [emu(cw) for cw in piece.col_widths(w, base)]
-        shape = slide.shapes.add_table(
-            len(rows), len(piece.widths), emu(x), emu(y), emu(w), emu(sum(heights))
-        )
+        # one row from python-pptx, the others copies of it, as python-pptx would make them
+        shape = slide.shapes.add_table(1, len(widths), emu(x), emu(y), emu(w), emu(sum(heights)))
         table, part = shape.table, shape.part
-        table.first_row, table.horz_banding = piece.header, False  # the header row marked as such
+        table.first_row, table.horz_banding = piece.header, False
         tbl = table._tbl
-        for col, cw in zip(tbl.tblGrid.findall(a("gridCol")), widths, strict=True):
+        tbl.extend([deepcopy(tbl.find(_a("tr"))) for _ in rows[1:]])
+        for col, cw in zip(tbl.tblGrid.findall(_a("gridCol")), widths, strict=True):
             col.set("w", str(cw))
-        shape.width = Emu(sum(widths))  # what python-pptx sets after each column's width
-        rule = self.hex("rule")
-        anchor = MSO_ANCHOR.to_xml(MSO_ANCHOR.MIDDLE if piece.key else MSO_ANCHOR.TOP)
-        margins = {"marL": str(emu(CELL_X)), "marR": str(emu(CELL_X))}
-        margins |= {"marT": str(emu(CELL_Y)), "marB": str(emu(CELL_Y)), "anchor": anchor}
-        for r, (tr, row, h) in enumerate(zip(tbl.findall(a("tr")), rows, heights, strict=True)):
+        for r, (tr, row, h) in enumerate(zip(tbl.findall(_a("tr")), rows, heights, strict=True)):
             tr.set("h", str(emu(h)))
             head, zebra = piece.header and r == 0, (r - piece.header) % 2 and not piece.key
-            fill = self.hex("band" if head else "shade" if zebra else "white")
-            for c, (tc, spans) in enumerate(zip(tr.findall(a("tc")), row, strict=True)):
+            fill = "band" if head else "shade" if zebra else "white"
+            for c, (tc, spans) in enumerate(zip(tr.findall(_a("tc")), row, strict=True)):
+                tc.replace(tc.find(_a("tcPr")), self.copy(self.cell, fill, piece.key))
                 key = piece.key and c == 0
-                tcpr = tc.find(a("tcPr"))
-                for name, value in margins.items():
-                    tcpr.set(name, value)
-                for edge in ("lnT", "lnB") if piece.key else ():  # rules between rows, no bands
-                    _el(_el(_el(tcpr, edge, w="9525"), "solidFill"), "srgbClr", val=rule)
-                _el(_el(tcpr, "solidFill"), "srgbClr", val=fill)
                 colour = "band_text" if head else "accent" if key else "ink"
                 right = c < len(piece.numeric) and piece.numeric[c]
                 para = Para(spans, bold=head or key, colour=colour, after=0)
                 align = PP_ALIGN.RIGHT if right else PP_ALIGN.LEFT
-                self.paragraph(tc.find(a("txBody")).find(a("p")), para, base, align, part)
-        shape.height = Emu(sum(emu(h) for h in heights))  # likewise after each row's height
+                self.paragraph(tc.find(_a("txBody")).find(_a("p")), para, base, align, part)
+        # python-pptx fits the frame to the columns and rows whenever one changes
+        shape.width, shape.height = Emu(sum(widths)), Emu(sum(emu(h) for h in heights))
         return sum(heights)
+
+    def cell(self, fill: str, key: bool) -> Any:
+        """A table cell's `a:tcPr`: padding, anchor, background; rules between rows in key tables."""
+        props = OxmlElement("a:tcPr")
+        for name, points in (
+            ("marL", CELL_X),
+            ("marR", CELL_X),
+            ("marT", CELL_Y),
+            ("marB", CELL_Y),
+        ):
+            props.set(name, str(emu(points)))
+        props.set("anchor", MSO_ANCHOR.to_xml(MSO_ANCHOR.MIDDLE if key else MSO_ANCHOR.TOP))
+        for edge in ("lnT", "lnB") if key else ():  # rules, no bands
+            _el(_el(_el(props, edge, w="9525"), "solidFill"), "srgbClr", val=str(self.rgb("rule")))
+        _el(_el(props, "solidFill"), "srgbClr", val=str(self.rgb(fill)))
+        return props
 
     def caption(
         self, slide: Any, paras: tuple[Para, ...], base: float, align: Any
@@ -386,16 +380,13 @@ class Deck:
 
         def under(media: float) -> None:
             if paras:
-                self.frame(
-                    self.box(slide, MARGIN, BODY_TOP + media + gap, self.inner, h),
-                    paras,
-                    base,
-                    align=align,
-                )
+                box = self.box(slide, MARGIN, BODY_TOP + media + gap, self.inner, h)
+                self.frame(box, paras, base, align=align)
 
         return self.avail - h - gap, under
 
     def picture(self, slide: Any, pic: Picture, base: float) -> None:
+        """A picture as large as the slide allows, its caption and credit under it."""
         lines = ((pic.caption, 0.75, "ink"), (plain_spans(pic.credit), 0.65, "muted"))
         paras = tuple(
             Para(spans, scale, colour=colour, after=0.2) for spans, scale, colour in lines if spans
@@ -435,11 +426,8 @@ class Deck:
             kind, emu(MARGIN), emu(BODY_TOP), emu(self.inner), emu(room), data
         )
         chart = frame.chart
-        chart.font.size, chart.font.name, chart.font.color.rgb = (
-            Pt(round(0.8 * base)),
-            self.font,
-            self.rgb("ink"),
-        )
+        chart.font.size, chart.font.name = Pt(round(0.8 * base)), self.font
+        chart.font.color.rgb = self.rgb("ink")
         chart.has_title, chart.has_legend = False, len(spec.series) > 1
         if chart.has_legend:
             chart.legend.position, chart.legend.include_in_layout = XL_LEGEND_POSITION.BOTTOM, False
@@ -464,25 +452,17 @@ class Deck:
         workbook.update_from_xlsx_blob(_rezip(workbook.xlsx_part.blob, _when(self.doc)))
 
     def save(self) -> bytes:
+        """The .pptx bytes, with the document's metadata and no trace of the clock."""
         doc, props = self.doc, self.prs.core_properties
-        props.title, props.subject, props.language, props.revision = (
-            doc.title,
-            doc.subtitle,
-            doc.language,
-            1,
-        )
-        props.author = props.last_modified_by = ", ".join(doc.authors)
+        props.title, props.subject = _meta(doc.title), _meta(doc.subtitle)
+        props.language, props.revision = _meta(doc.language), 1
+        props.author = props.last_modified_by = _meta(", ".join(doc.authors))
         props.comments = props.keywords = props.category = ""
         when = _when(doc)
         props.created = props.modified = props.last_printed = when
         buf = io.BytesIO()
         self.prs.save(buf)
         return _rezip(buf.getvalue(), when)
-
-
-def _when(doc: Document) -> dt.datetime:
-    """The document's time (the brief date, or SOURCE_DATE_EPOCH), never the clock."""
-    return dt.datetime.fromtimestamp(doc.timestamp, dt.UTC).replace(tzinfo=None)
 
 
 def _el(parent: Any, tag: str, **attrs: str) -> Any:
@@ -493,11 +473,18 @@ def _el(parent: Any, tag: str, **attrs: str) -> Any:
 
 
 def _spacing(line: str, before: str, after: str) -> Any:
-    """Line spacing and space before and after a paragraph, in centipoints, in an `a:pPr`."""
+    """An `a:pPr` holding line spacing and space before and after, in centipoints."""
     ppr = OxmlElement("a:pPr")
     for tag, value in (("lnSpc", line), ("spcBef", before), ("spcAft", after)):
         _el(_el(ppr, tag), "spcPts", val=value)
     return ppr
+
+
+def _line() -> Any:
+    """An `a:p` holding one run, its text empty."""
+    p = OxmlElement("a:p")
+    _el(_el(p, "r"), "t")
+    return p
 
 
 def _escape(m: re.Match[str]) -> str:
@@ -506,6 +493,16 @@ def _escape(m: re.Match[str]) -> str:
 
 def _alt_text(shape: Any, text: str) -> None:
     shape._element.xpath("./*[1]/p:cNvPr")[0].set("descr", text)
+
+
+def _meta(text: str) -> str:
+    """Text for the file's properties, which hold 255 characters at most."""
+    return text if len(text) <= 255 else text[:254] + "…"
+
+
+def _when(doc: Document) -> dt.datetime:
+    """The document's time (the brief date, or SOURCE_DATE_EPOCH), never the clock."""
+    return dt.datetime.fromtimestamp(doc.timestamp, dt.UTC).replace(tzinfo=None)
 
 
 _STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
