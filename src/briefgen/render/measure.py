@@ -552,10 +552,11 @@ class Planner:
                     extra = [spans_text(p.spans) for piece in fine for p in piece.paras]
                     notes = "\n".join([notes, *(t for t in extra if t and t not in notes)])
             for n, page in enumerate(pages):
-                title = section.heading
+                title, said = section.heading, notes  # the notes go once, on the first slide
                 if n:
-                    title = self.labels.fill("continued", title=title)
-                plans.append(SlidePlan(title, notes, base, page, section.style == "note"))
+                    title = self.labels.fill("continued", title=section.heading)
+                    said = self.labels.fill("continued_notes", title=section.heading)
+                plans.append(SlidePlan(title, said, base, page, section.style == "note"))
             joinable = len(pages) == 1 and not any(p.full for p in pages[0])
         return plans
 
