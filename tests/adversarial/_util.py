@@ -284,13 +284,18 @@ class Proc:
 
 
 def run_briefgen(
-    args: Sequence[str], cwd: Path, timeout: float = 60, env: dict[str, str] | None = None
+    args: Sequence[str],
+    cwd: Path,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
+    wrapper: Sequence[str] = (),
 ) -> Proc:
-    """`python -m briefgen ARGS` in a subprocess; raises TimeoutExpired if it hangs."""
+    """`python -m briefgen ARGS` in a subprocess (after WRAPPER, e.g. setpriv); raises
+    TimeoutExpired if it hangs."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     full_env = {**os.environ, "CI": "1", "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     p = subprocess.run(
-        [PYTHON, "-m", "briefgen", *args],
+        [*wrapper, PYTHON, "-m", "briefgen", *args],
         cwd=cwd,
         capture_output=True,
         timeout=timeout,
