@@ -274,3 +274,18 @@ def test_watch_rebuilds_on_save(tmp_path):
         or "brief.yaml:2:1: YAML syntax error" in output
     ), output
     assert "Traceback" not in output
+
+
+def test_the_no_op_build_imports_no_model_and_no_renderer(tmp_path):
+    briefs = make_briefs(tmp_path, ("minimal",))
+    run(briefs, tmp_path / "out")
+    code = (
+        "import sys; from pathlib import Path; from briefgen.build import Options, build; "
+        f"f = Path({str(briefs / 'minimal/brief.yaml')!r}); r = build([(f, str(f))], "
+        f"Options(Path({str(tmp_path / 'out')!r}))); "
+        "assert [j.status for j in r.jobs] == ['unchanged'], [j.status for j in r.jobs]; "
+        "print(sorted(m for m in ('pydantic', 'briefgen.model', 'matplotlib', 'reportlab', 'pptx') "
+        "if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"

@@ -159,6 +159,8 @@ def render_all(
     jobs: list[Job], opts: Options, progress: Progress | None, pool: Executor | None = None
 ) -> list[tuple[Job, str, Rendered | str]]:
     """Every brief's outputs, a brief per task, in the workers when there are; same bytes either way."""
+    if not any(job.brief is not None and job.outputs for job in jobs):
+        return []  # nothing to draw: the renderers (and the model) are never imported
     from briefgen.render_task import Task, run_task
 
     cache = opts.out / ".cache" / "charts"
