@@ -23,6 +23,7 @@ from briefgen.errors import BriefgenError, Finding, OutputError, Severity, has_e
 from briefgen.manifest import Manifest, artifact_name, input_keys
 
 if TYPE_CHECKING:
+    from briefgen.load import Loaded
     from briefgen.model import Brief
     from briefgen.render import Rendered
 
@@ -90,7 +91,10 @@ def _build(
         result.manifest = Manifest.read(opts.out)
         result.jobs = decide(briefs, result.manifest, opts)
         outdated = [j for j in result.jobs if j.status == "outdated"]
-        with _workers(opts, len(outdated)) as pool:
+        # Workers start importing the renderers now, while this process checks the briefs. A
+        # lone brief is split in two tasks: its handout, and its other outputs.
+        tasks = len(outdated) if len(outdated) > 1 else len(outdated) * min(2, len(opts.only))
+        with _workers(opts, tasks) as pool:
             check_all(outdated, opts, result, pool)
             if has_errors(result.findings) and not opts.keep_going:
                 for job in outdated:
@@ -139,7 +143,10 @@ def check_all(
     from briefgen.render_task import check_task
 
     items = [(job.file, job.display) for job in jobs]
-    checked = pool.map(check_task, items) if pool is not None else map(check_task, items)
+    # Several briefs are checked in the workers; a lone one here, while a worker warms up.
+    checked: Iterator[Loaded] = map(check_task, items)
+    if pool is not None and len(items) > 1:
+        checked = pool.map(check_task, items)
     for job, loaded in zip(jobs, checked, strict=True):
         result.findings += loaded.findings
         if loaded.ok and loaded.brief is not None:
@@ -164,15 +171,16 @@ def render_all(
     from briefgen.render_task import Task, run_task
 
     cache = opts.out / ".cache" / "charts"
+    todo = [job for job in jobs if job.brief is not None and job.outputs]
+    split = pool is not None and len(todo) < opts.jobs
     work = [
-        (job, Task(job.file, job.brief, tuple(job.outputs), opts.templates, cache))
-        for job in jobs
-        if job.brief is not None and job.outputs
+        (job, Task(job.file, brief, group, opts.templates, cache))
+        for job in todo
+        if (brief := job.brief) is not None
+        for group in _groups(job.outputs, split)
     ]
-    if not work:
-        return []
     tasks = [task for _, task in work]
-    results = pool.map(run_task, tasks) if pool is not None else map(run_task, tasks)
+    results = list(pool.map(run_task, tasks)) if pool is not None else [run_task(t) for t in tasks]
     out: list[tuple[Job, str, Rendered | str]] = []
     for n, ((job, _), done) in enumerate(zip(work, results, strict=True), 1):
         if progress is not None:
@@ -181,9 +189,17 @@ def render_all(
     return out
 
 
+def _groups(outputs: list[str], split: bool) -> list[tuple[str, ...]]:
+    """A brief's outputs as tasks: together (they share imports and charts), or, when there are
+    fewer briefs than workers, the handout (the longest) apart from the others."""
+    if split and "handout" in outputs and len(outputs) > 1:
+        return [("handout",), tuple(o for o in outputs if o != "handout")]
+    return [tuple(outputs)]
+
+
 @contextmanager
 def _workers(opts: Options, tasks: int) -> Iterator[Executor | None]:
-    """Worker processes when several briefs are outdated, else None (all in this process)."""
+    """Up to --jobs worker processes when there are two tasks or more, else None."""
     if opts.jobs < 2 or tasks < 2:
         yield None
         return

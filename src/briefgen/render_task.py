@@ -56,10 +56,10 @@ def run_task(task: Task) -> dict[str, Rendered | str]:
 
 
 def warm_up() -> None:
-    """Import the renderers and load the fonts, so a worker is ready when its first task comes."""
+    """Import the PDF renderer and load its fonts (every worker draws PDFs), so a worker is ready
+    when its first task comes; python-pptx is imported only by a worker that draws a deck."""
     import matplotlib.backends.backend_agg
     import matplotlib.figure  # noqa: F401
-    import pptx  # noqa: F401
 
     from briefgen.render.flow import register_fonts
 
