@@ -56,10 +56,10 @@ def run_task(task: Task) -> dict[str, Rendered | str]:
 
 
 def warm_up() -> None:
-    """Import the PDF renderer and load its fonts (every worker draws PDFs), so a worker is ready
-    when its first task comes; python-pptx is imported only by a worker that draws a deck."""
-    import matplotlib.backends.backend_agg
-    import matplotlib.figure  # noqa: F401
+    """Import ReportLab and load the fonts (every worker draws PDFs), so a worker is ready when
+    its first task comes. matplotlib is imported only when a chart is not in the cache, and
+    python-pptx only by a worker that draws a deck."""
+    import reportlab.platypus  # noqa: F401
 
     from briefgen.render.flow import register_fonts
 
