@@ -11,23 +11,31 @@ import struct
 from functools import lru_cache
 from pathlib import Path
 
-FONT_FILE = "DejaVuSans.ttf"
+FONT_FILES = {
+    "regular": "DejaVuSans.ttf",
+    "bold": "DejaVuSans-Bold.ttf",
+    "italic": "DejaVuSans-Oblique.ttf",
+    "bolditalic": "DejaVuSans-BoldOblique.ttf",
+}
 
 
-def font_file() -> Path | None:
-    """DejaVu Sans inside the installed matplotlib, found without importing it."""
+@lru_cache(maxsize=1)
+def font_folder() -> Path | None:
+    """Where the DejaVu fonts that ship with matplotlib are, found without importing matplotlib."""
     spec = importlib.util.find_spec("matplotlib")
     if spec is None or spec.origin is None:
         return None
-    path = Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf" / FONT_FILE
-    return path if path.is_file() else None
+    folder = Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf"
+    return folder if (folder / FONT_FILES["regular"]).is_file() else None
 
 
 @lru_cache(maxsize=1)
 def coverage() -> frozenset[int]:
     """Code points the font maps to a glyph (empty if the font cannot be found)."""
-    path = font_file()
-    return frozenset(_cmap(path.read_bytes())) if path is not None else frozenset()
+    folder = font_folder()
+    if folder is None:
+        return frozenset()
+    return frozenset(_cmap((folder / FONT_FILES["regular"]).read_bytes()))
 
 
 def _cmap(data: bytes) -> set[int]:

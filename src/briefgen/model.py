@@ -120,10 +120,6 @@ class Commitment(Part):
     )
     sources: SourceIds = Field(default_factory=list)
 
-    @property
-    def has_numbers(self) -> bool:
-        return any(n is not None for n in (self.troops, self.troops_in_place, self.aircraft))
-
 
 class Displacement(Part):
     figure: Count | None = Field(None, description="People counted; absent = not reported.")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from briefgen.errors import RenderError
+from briefgen.fonts import FONT_FILES, font_folder
 
 
 @dataclass
@@ -19,25 +18,11 @@ class Rendered:
     warnings: list[str] = field(default_factory=list)
 
 
-FONT_FILES = {
-    "regular": "DejaVuSans.ttf",
-    "bold": "DejaVuSans-Bold.ttf",
-    "italic": "DejaVuSans-Oblique.ttf",
-    "bolditalic": "DejaVuSans-BoldOblique.ttf",
-}
-
-
-@lru_cache(maxsize=1)
-def font_dir() -> Path:
-    """Where the DejaVu fonts that ship with matplotlib are, found without importing matplotlib."""
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is None or spec.origin is None:
-        raise RenderError("matplotlib is not installed; it provides the DejaVu fonts")
-    folder = Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf"
-    if not (folder / FONT_FILES["regular"]).is_file():
-        raise RenderError(f"DejaVu fonts not found in {folder}")
-    return folder
-
-
 def font_path(style: str = "regular") -> Path:
-    return font_dir() / FONT_FILES[style]
+    """One of the DejaVu Sans faces (regular, bold, italic, bolditalic) for the renderers."""
+    folder = font_folder()
+    if folder is None:
+        raise RenderError(
+            "the DejaVu fonts were not found: they ship with matplotlib; reinstall it"
+        )
+    return folder / FONT_FILES[style]
