@@ -7,7 +7,8 @@ import datetime as dt
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -184,16 +185,27 @@ def _build_options(args: argparse.Namespace) -> BuildOptions:
     return Options(args.out, only, args.jobs, args.force, args.keep_going, args.shard, user)
 
 
-def _progress() -> Callable[[str, int, int], None] | None:
-    """A progress line on a terminal; nothing in CI or a pipe (the summary says it all)."""
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar on a terminal; in CI (CI set) or a pipe, a plain line per brief."""
     if os.environ.get("CI") or not sys.stdout.isatty():
-        return None
 
-    def show(message: str, done: int, total: int) -> None:
-        end = "\n" if done == total else ""
-        print(f"\r\033[K[{done}/{total}] {message}", end=end, flush=True)
+        def line(message: str, done: int, total: int) -> None:
+            print(f"[{done}/{total}] rendered {message}", flush=True)
 
-    return show
+        yield line
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True
+    ) as bar:
+        task = bar.add_task("rendering", total=None)
+
+        def update(message: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"rendering {message}")
+
+        yield update
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -202,7 +214,8 @@ def run_build(args: argparse.Namespace) -> int:
 
     opts = _build_options(args)
     briefs = [(f, _shown(f)) for f in find_briefs(args.dirs)]
-    result = build(briefs, opts, _progress())
+    with _progress() as progress:
+        result = build(briefs, opts, progress)
     for finding in sorted(result.findings, key=lambda f: f.sort_key):
         print(
             finding.format(), file=sys.stderr if finding.severity is Severity.ERROR else sys.stdout
