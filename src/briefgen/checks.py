@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -56,13 +55,11 @@ def cited(brief: Brief) -> Iterator[tuple[KeyPath, str]]:
 
 
 def check_sources(brief: Brief) -> Iterator[Finding]:
-    ids = Counter(s.id for s in brief.sources)
-    for i, s in enumerate(brief.sources):
-        if (ids[s.id] > 1 and brief.sources.index(s) != i) or (
-            ids[s.id] > 1 and [x.id for x in brief.sources].index(s.id) != i
-        ):
+    known: set[str] = set()
+    for i, s in enumerate(brief.sources):  # the second and later uses of an id are errors
+        if s.id in known:
             yield error(f"duplicate source id '{s.id}'", "sources", i, "id")
-    known = set(ids)
+        known.add(s.id)
     used = set()
     for path, sid in cited(brief):
         used.add(sid)

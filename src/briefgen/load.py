@@ -80,7 +80,7 @@ def _from_pydantic(err: Any, data: Any, loaded: Loaded) -> Finding:
     kind = err["type"]
     got = err.get("input")
     at_key = kind == "extra_forbidden"
-    message = _message(kind, err, got, path, data)
+    message = _message(kind, err, got, path)
     if kind == "missing":
         line, col = loaded.locations.find(path[:-1])
     else:
@@ -117,12 +117,12 @@ def _kind(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "...'"
 
 
-def _message(kind: str, err: Any, got: Any, path: KeyPath, data: Any) -> str:
+def _message(kind: str, err: Any, got: Any, path: KeyPath) -> str:
     ctx = err.get("ctx") or {}
     if kind == "missing":
         return "required key is missing"
     if kind == "extra_forbidden":
-        return _unknown_key(path, data)
+        return _unknown_key(path)
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"expected a whole number (got {_kind(got)})"
     if kind in ("greater_than_equal",):
@@ -170,7 +170,7 @@ def _pattern_message(path: KeyPath, got: Any) -> str:
     return f"badly formed (got {_kind(got)})"
 
 
-def _unknown_key(path: KeyPath, data: Any) -> str:
+def _unknown_key(path: KeyPath) -> str:
     """'unknown key' with the closest allowed key for the model at that place."""
     from briefgen.model import Brief
 

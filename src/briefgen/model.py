@@ -236,13 +236,9 @@ class Brief(Part):
             # Stable sort: among equal dates the later entry in the file wins.
             ordered = sorted(items, key=lambda c: (c.as_of or self.date).start)
             current = ordered[-1]
+            resolved = resolve_party(current.party, self.actor_index, self.language)
             parties.append(
-                Party(
-                    name=resolve_party(current.party, self.actor_index, self.language).name,
-                    country=resolve_party(current.party, self.actor_index).country,
-                    current=current,
-                    history=tuple(reversed(ordered[:-1])),
-                )
+                Party(resolved.name, resolved.country, current, tuple(reversed(ordered[:-1])))
             )
         return tuple(parties)
 
