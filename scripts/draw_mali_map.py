@@ -5,7 +5,7 @@ The outline of Mali is a hand-written, simplified list of border points
 are. No geodata is downloaded. The output is deterministic (no timestamp or
 software tag in the PNG), so re-running the script gives the same bytes.
 
-Run from the repository root:
+Run from the repository root (it needs matplotlib: `.venv/bin/pip install -e '.[scripts]'`):
 
     .venv/bin/python scripts/draw_mali_map.py
 """

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from briefgen.blocks import Chart
 from briefgen.build import Options, build
 from briefgen.errors import RenderError
 from briefgen.load import check
@@ -208,3 +209,39 @@ def test_markup_in_content_is_shown_literally(tmp_path):
     out = squash(text_of(tmp_path / "out/markup/markup-handout.pdf"))
     assert "A <b>bold</b> & <font size=40>big</font> {{ title }}" in out
     assert '<img src="/etc/passwd"/> &amp; <para>x</para> {% if 1 %}y{% endif %}' in out
+
+
+def test_pledge_chart_is_drawn_as_text_with_its_categories_and_values(built):
+    """The PDF chart is vector graphics: its names and numbers are real, searchable text, bar by
+    bar from the largest down, and the legend names both segments."""
+    brief = check(MALI).brief
+    assert brief is not None
+    doc = plan(brief, MALI, "handout", Templates(None))
+    spec = next(
+        b.spec
+        for s in doc.sections
+        for b in s.blocks
+        if isinstance(b, Chart) and b.spec.kind == "bars"
+    )
+    assert spec.categories[:3] == ("France", "Chad", "Nigeria")
+    text = squash(text_of(built / "mali-2013/mali-2013-handout.pdf"))
+    chart = text[text.index(spec.title) : text.index(spec.as_of)]
+    expected = " ".join(f"{c} {v}" for c, v in zip(spec.categories, spec.value_labels, strict=True))
+    assert expected in chart, chart
+    assert "France 2,500 (1,400 already there) Chad 2,000" in chart
+    for series in spec.series:
+        assert series.name in chart
+    # The one-pager's narrow column shows the totals only.
+    brief_text = squash(text_of(built / "mali-2013/mali-2013-brief.pdf"))
+    assert "France 2,500 Chad 2,000 Nigeria about 900" in brief_text
+
+
+def test_timeline_graphic_shows_every_event_with_its_date(built):
+    brief = check(MALI).brief
+    assert brief is not None
+    page = squash(PdfReader(built / "mali-2013/mali-2013-handout.pdf").pages[0].extract_text())
+    shown = page[page.index("Timeline") :]
+    for event in sorted(brief.timeline, key=lambda t: t.date.start):
+        first_words = " ".join(event.event.split()[:3])
+        assert first_words in shown, event.event
+    assert "22 Mar 2012" in shown and "23 Jan 2013" in shown

@@ -170,11 +170,10 @@ def render_all(
         return []  # nothing to draw: the renderers (and the model) are never imported
     from briefgen.render_task import Task, run_task
 
-    cache = opts.out / ".cache" / "charts"
     todo = [job for job in jobs if job.brief is not None and job.outputs]
     split = pool is not None and len(todo) < opts.jobs
     work = [
-        (job, Task(job.file, brief, group, opts.templates, cache))
+        (job, Task(job.file, brief, group, opts.templates))
         for job in todo
         if (brief := job.brief) is not None
         for group in _groups(job.outputs, split)
@@ -190,7 +189,7 @@ def render_all(
 
 
 def _groups(outputs: list[str], split: bool) -> list[tuple[str, ...]]:
-    """A brief's outputs as tasks: together (they share imports and charts), or, when there are
+    """A brief's outputs as tasks: together (they share imports and fonts), or, when there are
     fewer briefs than workers, the handout (the longest) apart from the others."""
     if split and "handout" in outputs and len(outputs) > 1:
         return [("handout",), tuple(o for o in outputs if o != "handout")]

@@ -1,4 +1,4 @@
-"""Which characters the embedded font (DejaVu Sans, shipped with matplotlib) can draw.
+"""The embedded font (DejaVu Sans 2.35, shipped inside briefgen) and which characters it can draw.
 
 Reads the font's cmap table directly (formats 4 and 12), so `check` can warn about
 characters that would print as empty boxes without importing any rendering library.
@@ -6,7 +6,6 @@ characters that would print as empty boxes without importing any rendering libra
 
 from __future__ import annotations
 
-import importlib.util
 import struct
 from functools import lru_cache
 from pathlib import Path
@@ -19,14 +18,12 @@ FONT_FILES = {
 }
 
 
-@lru_cache(maxsize=1)
+FOLDER = Path(__file__).parent / "assets" / "fonts"  # with the fonts' LICENSE
+
+
 def font_folder() -> Path | None:
-    """Where the DejaVu fonts that ship with matplotlib are, found without importing matplotlib."""
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is None or spec.origin is None:
-        return None
-    folder = Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf"
-    return folder if (folder / FONT_FILES["regular"]).is_file() else None
+    """Where the DejaVu fonts are: briefgen's own copy, so every machine draws with the same bytes."""
+    return FOLDER if (FOLDER / FONT_FILES["regular"]).is_file() else None
 
 
 @lru_cache(maxsize=1)

@@ -22,11 +22,11 @@ FORMAT = 1
 SUFFIX = {"handout": "handout.pdf", "one-pager": "brief.pdf", "deck": "deck.pptx"}
 # The libraries whose version changes the bytes of an output.
 LIBRARIES = {
-    "handout": ("reportlab", "matplotlib"),
-    "one-pager": ("reportlab", "matplotlib"),
-    "deck": ("pptx",),
+    "handout": ("reportlab", "pillow"),
+    "one-pager": ("reportlab", "pillow"),
+    "deck": ("pptx", "pillow"),  # Pillow measures the deck's text and reads its pictures
 }
-DISTRIBUTIONS = {"reportlab": "reportlab", "matplotlib": "matplotlib", "pptx": "python_pptx"}
+DISTRIBUTIONS = {"reportlab": "reportlab", "pillow": "pillow", "pptx": "python_pptx"}
 
 
 def artifact_name(slug: str, output: str) -> str:

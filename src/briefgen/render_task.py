@@ -1,7 +1,7 @@
 """One unit of work — checking a brief, or rendering its outputs — runnable in a worker process.
 
-A brief's outputs are rendered together in one process: they share the imports, the fonts
-and the drawn charts. Parallelism is across briefs.
+A brief's outputs are rendered together in one process: they share the imports and the fonts.
+Parallelism is across briefs (and, for a lone brief, across its outputs).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ class Task:
     brief: Brief
     outputs: tuple[str, ...]
     templates: Path | None  # user templates folder
-    chart_cache: Path | None  # folder of drawn charts, by ChartSpec hash
 
 
 def check_task(item: tuple[Path, str]) -> Loaded:
@@ -31,12 +30,10 @@ def check_task(item: tuple[Path, str]) -> Loaded:
 
 def run_task(task: Task) -> dict[str, Rendered | str]:
     """Plan and render a brief's outputs; a content problem comes back as its message."""
-    from briefgen.charts import ChartCache
     from briefgen.plan import plan
     from briefgen.templates import Templates
 
     templates = Templates(task.templates)
-    charts = ChartCache(task.chart_cache)
     done: dict[str, Rendered | str] = {}
     for output in task.outputs:
         try:
@@ -49,7 +46,7 @@ def run_task(task: Task) -> dict[str, Rendered | str]:
                 from briefgen.render.pdf import render_handout, render_one_pager
 
                 draw = render_handout if output == "handout" else render_one_pager
-                done[output] = draw(doc, templates, charts)
+                done[output] = draw(doc, templates)
         except (RenderError, TemplateError) as e:
             done[output] = f"{output}: {e}"
     return done
@@ -57,8 +54,7 @@ def run_task(task: Task) -> dict[str, Rendered | str]:
 
 def warm_up() -> None:
     """Import ReportLab and load the fonts (every worker draws PDFs), so a worker is ready when
-    its first task comes. matplotlib is imported only when a chart is not in the cache, and
-    python-pptx only by a worker that draws a deck."""
+    its first task comes; python-pptx is imported only by a worker that draws a deck."""
     import reportlab.platypus  # noqa: F401
 
     from briefgen.render.flow import register_fonts

@@ -33,8 +33,8 @@ def payloads(secret: Path) -> dict[str, str]:
         "xml-xxe": '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><![CDATA[c]]><!-- m -->&e;',
         # The format allows `*emphasis*` and `**strong**` only: underscores are plain characters.
         "underscores": "_a_ __b__ snake_case __init__ _",
-        # matplotlib draws the PDF charts: `$...$` is its mathtext markup (chart categories come
-        # from displacement `where`, the timeline from events).
+        # `$...$` is mathtext markup in plotting libraries (chart categories come from
+        # displacement `where`, the timeline's labels from events).
         "mathtext": r"Cost $5 or $\frac{1}{2}$ and $\undefinedmacro{x}$",
     }
 

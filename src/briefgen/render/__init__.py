@@ -22,7 +22,5 @@ def font_path(style: str = "regular") -> Path:
     """One of the DejaVu Sans faces (regular, bold, italic, bolditalic) for the renderers."""
     folder = font_folder()
     if folder is None:
-        raise RenderError(
-            "the DejaVu fonts were not found: they ship with matplotlib; reinstall it"
-        )
+        raise RenderError("the DejaVu fonts were not found: they ship with briefgen; reinstall it")
     return folder / FONT_FILES[style]

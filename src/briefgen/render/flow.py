@@ -19,7 +19,7 @@ from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import inch, mm
+from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
@@ -34,7 +34,6 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from briefgen import charts
 from briefgen.blocks import (
     Block,
     BulletList,
@@ -57,12 +56,15 @@ from briefgen.blocks import (
 )
 from briefgen.errors import RenderError
 from briefgen.render import font_path
+from briefgen.render.pdfcharts import drawing as chart_drawing
 from briefgen.templates import Labels
 
 FONT = "DejaVuSans"
 
 # Binary streams: ASCII85 would make every image a quarter larger and cost time to encode.
 rl_config.useA85 = 0
+# Charts are drawn in DejaVu too; else each drawing would select (and list) Helvetica first.
+rl_config.defaultGraphicsFontName = FONT
 
 
 def register_fonts() -> None:
@@ -189,10 +191,8 @@ class Style:
 class Flow:
     """Turns sections into flowables at one style size."""
 
-    def __init__(
-        self, doc: Document, style: Style, width: float, chart_cache: charts.ChartCache
-    ) -> None:
-        self.doc, self.s, self.width, self.charts = doc, style, width, chart_cache
+    def __init__(self, doc: Document, style: Style, width: float) -> None:
+        self.doc, self.s, self.width = doc, style, width
         self.labels = Labels(doc.labels, "labels")
 
     def section(self, section: Section, heading: bool = True) -> list[Flowable]:
@@ -296,19 +296,14 @@ class Flow:
 
     def _chart(self, b: Chart) -> list[Flowable]:
         spec = b.spec
-        png, height_in = self.chart_png(spec, self.width / inch)
-        image = self._image(io.BytesIO(png), self.width, height_in * inch)
         out: list[Flowable] = []
         if spec.kind != "timeline":
             out.append(Paragraph(plain_markup(spec.title), self.s.para("subheading")))
-        out.append(image)
+        out.append(chart_drawing(spec, self.width, self.s.body))
         out += [
             Paragraph(plain_markup(line), self.s.para("caption")) for line in spec.caption_lines
         ]
         return [KeepTogether(out), Spacer(1, self.s.body * 0.4)]
-
-    def chart_png(self, spec: charts.ChartSpec, width_in: float) -> tuple[bytes, float]:
-        return self.charts.image(spec, width_in)
 
     def _image(self, source: Any, width: float, height: float) -> Flowable:
         if self.s.draft:

@@ -24,7 +24,6 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import LayoutError
 
-from briefgen import charts
 from briefgen.blocks import Document, Section
 from briefgen.errors import RenderError
 from briefgen.render import Rendered
@@ -133,9 +132,7 @@ def _build(
     return buf.getvalue(), template.page
 
 
-def render_handout(
-    doc: Document, templates: Templates, chart_cache: charts.ChartCache | None = None
-) -> Rendered:
+def render_handout(doc: Document, templates: Templates) -> Rendered:
     """The classroom handout: title band, content note first, every section, numbered sources.
 
     Text starts at the theme's body size and shrinks (down to handout.min_body) until the
@@ -145,30 +142,27 @@ def render_handout(
     theme = templates.theme
     cfg = theme["handout"]
     size, floor = float(theme["sizes"]["body"]), float(cfg.get("min_body", theme["sizes"]["body"]))
-    cache = chart_cache if chart_cache is not None else charts.ChartCache()
     budget = int(cfg.get("max_pages", 4))
     while size - 0.25 >= floor - 1e-9:  # fit with drafts (no image data), then draw once
-        pages = _handout_at(doc, templates, Style(theme, size, draft=True), cache).pages
+        pages = _handout_at(doc, templates, Style(theme, size, draft=True)).pages
         if pages <= budget or pages > budget * 1.5:  # fits, or no small shrink could make it
             break
         size = round(size - 0.25, 2)
-    return _handout_at(doc, templates, Style(theme, size), cache)
+    return _handout_at(doc, templates, Style(theme, size))
 
 
-def _handout_at(
-    doc: Document, templates: Templates, style: Style, cache: charts.ChartCache
-) -> Rendered:
+def _handout_at(doc: Document, templates: Templates, style: Style) -> Rendered:
     theme = templates.theme
     margin = float(theme["handout"]["margin_mm"]) * mm
     width = _page_size(theme)[0] - 2 * margin
-    r = Flow(doc, style, width, cache)
+    r = Flow(doc, style, width)
     story: list[Flowable] = [r.title_band(), Spacer(1, style.body)]
     sections = list(doc.sections)
     i = 0
     while i < len(sections):
         pair = sections[i : i + 2]
         if [s.id for s in pair] == ["background", "map"] and len(pair[1].blocks) == 1:
-            side = _side_by_side(doc, style, width, r.charts, pair[0], pair[1])
+            side = _side_by_side(doc, style, width, pair[0], pair[1])
             if side is not None:
                 story.append(side)
                 i += 2
@@ -194,7 +188,7 @@ def _handout_at(
     try:
         data, pages = _build(doc, theme, story, margin, frames, style)
     except LayoutError:
-        where = _oversized(doc, style, width, _page_size(theme)[1] - 2 * margin, cache)
+        where = _oversized(doc, style, width, _page_size(theme)[1] - 2 * margin)
         raise RenderError(
             f"handout: something in the section '{where}' is taller than a page "
             "(a very long word, table cell or picture); shorten it"
@@ -206,7 +200,6 @@ def _side_by_side(
     doc: Document,
     style: Style,
     width: float,
-    cache: charts.ChartCache,
     text: Section,
     picture: Section,
 ) -> Flowable | None:
@@ -214,10 +207,10 @@ def _side_by_side(
     gap = 6 * mm
     left_w = (width - gap) * 0.58
     right_w = width - gap - left_w
-    left = flatten(Flow(doc, style, left_w, cache).section(text))
-    if stack_height(flatten(Flow(doc, style, left_w, cache).section(text)), left_w) > 120 * mm:
+    left = flatten(Flow(doc, style, left_w).section(text))
+    if stack_height(flatten(Flow(doc, style, left_w).section(text)), left_w) > 120 * mm:
         return None
-    right = flatten(Flow(doc, style, right_w, cache).section(picture))
+    right = flatten(Flow(doc, style, right_w).section(picture))
     table = Table([[left, right]], colWidths=[left_w + gap, right_w], hAlign="LEFT")
     table.setStyle(
         table_style(
@@ -233,9 +226,7 @@ def _side_by_side(
     return table
 
 
-def render_one_pager(
-    doc: Document, templates: Templates, chart_cache: charts.ChartCache | None = None
-) -> Rendered:
+def render_one_pager(doc: Document, templates: Templates) -> Rendered:
     """The one-page brief: shrinks text to fit one page, and fails (naming what is long) if it cannot."""
     register_fonts()
     theme = templates.theme
@@ -244,20 +235,17 @@ def render_one_pager(
     margin = float(cfg["margin_mm"]) * mm
     page_w, page_h = _page_size(theme)
     width = page_w - 2 * margin
-    cache = chart_cache if chart_cache is not None else charts.ChartCache()
     size = start
     while size >= floor - 1e-9:  # fit with drafts (no image data), then draw once
         try:
-            _, pages = _one_pager_at(
-                doc, theme, Style(theme, size, draft=True), margin, width, cache
-            )
+            _, pages = _one_pager_at(doc, theme, Style(theme, size, draft=True), margin, width)
         except LayoutError:
             pages = 2
         if pages == 1:
-            data, _ = _one_pager_at(doc, theme, Style(theme, size), margin, width, cache)
+            data, _ = _one_pager_at(doc, theme, Style(theme, size), margin, width)
             return Rendered(data, 1)
         size = round(size - 0.25, 2)
-    raise RenderError(_too_long(doc, theme, Style(theme, floor), width, page_h - 2 * margin, cache))
+    raise RenderError(_too_long(doc, theme, Style(theme, floor), width, page_h - 2 * margin))
 
 
 _LEFT = ("background",)  # the story runs in the left column; numbers and sources on the right
@@ -275,11 +263,10 @@ def _flowables(
     doc: Document,
     style: Style,
     width: float,
-    cache: charts.ChartCache,
     sections: list[Section],
     band: bool = False,
 ) -> list[Flowable]:
-    r = Flow(doc, style, width, cache)
+    r = Flow(doc, style, width)
     out: list[Flowable] = [r.title_band(compact=True), Spacer(1, style.body * 0.5)] if band else []
     for section in sections:
         out += r.section(section)
@@ -292,17 +279,16 @@ def _one_pager_at(
     style: Style,
     margin: float,
     width: float,
-    cache: charts.ChartCache,
 ) -> tuple[bytes, int]:
     gap = 7 * mm
     left_w = (width - gap) * 0.54
     right_w = width - gap - left_w
     top_s, left_s, right_s = _regions(doc)
     # Measure with one set of flowables, lay out another: ReportLab flowables keep wrap state.
-    top_h = stack_height(_flowables(doc, style, width, cache, top_s, band=True), width) + 4
-    top = _flowables(doc, style, width, cache, top_s, band=True)
-    left = _flowables(doc, style, left_w, cache, left_s)
-    right = _flowables(doc, style, right_w, cache, right_s)
+    top_h = stack_height(_flowables(doc, style, width, top_s, band=True), width) + 4
+    top = _flowables(doc, style, width, top_s, band=True)
+    left = _flowables(doc, style, left_w, left_s)
+    right = _flowables(doc, style, right_w, right_s)
 
     def frames(w: float, h: float) -> list[Frame]:
         body_h = h - 2 * margin
@@ -324,10 +310,9 @@ def _too_long(
     style: Style,
     width: float,
     height: float,
-    cache: charts.ChartCache,
 ) -> str:
     """Name the sections that take the most room at the smallest size."""
-    r = Flow(doc, style, width * 0.5, cache)
+    r = Flow(doc, style, width * 0.5)
     sizes = []
     for section in doc.sections:
         h = stack_height(r.section(section), width * 0.5)
@@ -342,12 +327,10 @@ def _too_long(
     )
 
 
-def _oversized(
-    doc: Document, style: Style, width: float, height: float, cache: charts.ChartCache
-) -> str:
+def _oversized(doc: Document, style: Style, width: float, height: float) -> str:
     """The heading of the first section holding a piece taller than a page."""
     for section in doc.sections:
-        for piece in flatten(Flow(doc, style, width, cache).section(section)):
+        for piece in flatten(Flow(doc, style, width).section(section)):
             if stack_height([piece], width) > height:
                 return section.heading
     return "?"
