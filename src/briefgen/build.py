@@ -91,10 +91,14 @@ def _build(
         result.manifest = Manifest.read(opts.out)
         result.jobs = decide(briefs, result.manifest, opts)
         outdated = [j for j in result.jobs if j.status == "outdated"]
-        # Workers start importing the renderers now, while this process checks the briefs. A
-        # lone brief is split in two tasks: its handout, and its other outputs.
-        tasks = len(outdated) if len(outdated) > 1 else len(outdated) * min(2, len(opts.only))
-        with _workers(opts, tasks) as pool:
+        # Workers start now and import the renderers while this process checks the briefs. A
+        # lone brief's outputs are split in two: one part renders here, the other in a worker.
+        if len(outdated) > 1:
+            count, warm = len(outdated), opts.only
+        else:
+            warm = _split(opts.only)[1]
+            count = 1 if outdated and warm else 0
+        with _workers(opts, count, warm) as pool:
             check_all(outdated, opts, result, pool)
             if has_errors(result.findings) and not opts.keep_going:
                 for job in outdated:
@@ -170,16 +174,17 @@ def render_all(
         return []  # nothing to draw: the renderers (and the model) are never imported
     from briefgen.render_task import Task, run_task
 
-    todo = [job for job in jobs if job.brief is not None and job.outputs]
-    split = pool is not None and len(todo) < opts.jobs
-    work = [
-        (job, Task(job.file, brief, group, opts.templates))
-        for job in todo
-        if (brief := job.brief) is not None
-        for group in _groups(job.outputs, split)
-    ]
-    tasks = [task for _, task in work]
-    results = list(pool.map(run_task, tasks)) if pool is not None else [run_task(t) for t in tasks]
+    todo = [(job, job.brief) for job in jobs if job.brief is not None and job.outputs]
+    if pool is not None and len(todo) == 1:  # a lone brief: a part here, a part in the worker
+        job, brief = todo[0]
+        parts = [p for p in _split(job.outputs) if p]
+        work = [(job, Task(job.file, brief, part, opts.templates)) for part in parts]
+        other = pool.submit(run_task, work[1][1]) if len(work) > 1 else None
+        results = [run_task(work[0][1]), *([other.result()] if other is not None else [])]
+    else:
+        work = [(j, Task(j.file, b, tuple(j.outputs), opts.templates)) for j, b in todo]
+        tasks = [task for _, task in work]
+        results = list(pool.map(run_task, tasks)) if pool else [run_task(t) for t in tasks]
     out: list[tuple[Job, str, Rendered | str]] = []
     for n, ((job, _), done) in enumerate(zip(work, results, strict=True), 1):
         if progress is not None:
@@ -188,18 +193,22 @@ def render_all(
     return out
 
 
-def _groups(outputs: list[str], split: bool) -> list[tuple[str, ...]]:
-    """A brief's outputs as tasks: together (they share imports and fonts), or, when there are
-    fewer briefs than workers, the handout (the longest) apart from the others."""
-    if split and "handout" in outputs and len(outputs) > 1:
-        return [("handout",), tuple(o for o in outputs if o != "handout")]
-    return [tuple(outputs)]
+def _split(outputs: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A lone brief's outputs in two parts, (here, in a worker): the deck (python-pptx) apart from
+    the PDFs (ReportLab), so that each process imports one renderer; else the handout apart."""
+    apart = "deck" if "deck" in outputs else "handout"
+    if apart not in outputs or len(outputs) < 2:
+        return tuple(outputs), ()
+    here = tuple(o for o in outputs if o != apart)
+    return (here, (apart,)) if apart == "deck" else ((apart,), here)
 
 
 @contextmanager
-def _workers(opts: Options, tasks: int) -> Iterator[Executor | None]:
-    """Up to --jobs worker processes when there are two tasks or more, else None."""
-    if opts.jobs < 2 or tasks < 2:
+def _workers(opts: Options, count: int, warm: Sequence[str]) -> Iterator[Executor | None]:
+    """`count` worker processes (at most --jobs), started at once, importing what rendering the
+    `warm` outputs needs; or None."""
+    count = min(opts.jobs, count)
+    if opts.jobs < 2 or count < 1:
         yield None
         return
     import multiprocessing
@@ -208,9 +217,13 @@ def _workers(opts: Options, tasks: int) -> Iterator[Executor | None]:
 
     from briefgen.render_task import warm_up
 
-    # fork: workers inherit the checked model code and start at once (Linux; macOS spawns).
+    # fork (Linux): a worker starts in a millisecond, with what this process has imported.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    pool = ProcessPoolExecutor(min(opts.jobs, tasks), mp_context=context, initializer=warm_up)
+    pool = ProcessPoolExecutor(
+        count, mp_context=context, initializer=warm_up, initargs=(tuple(warm),)
+    )
+    for _ in range(count):  # start the workers now, not at the first real task
+        pool.submit(int)
     try:
         yield pool
     finally:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from briefgen.errors import Finding, error
 from briefgen.model import Brief
@@ -105,11 +107,25 @@ def check_images(brief: Brief, folder: Path) -> Iterator[Finding]:
 
 def decode_problem(path: Path) -> str | None:
     """Decode the whole picture (its size is already known to be sane); None when it is whole."""
-    from PIL import Image
-
     try:
-        with Image.open(path) as im:
-            im.load()
+        decoded(path)
     except Exception as e:  # Pillow raises many kinds for damaged data
         return " ".join(str(e).split())[:120] or type(e).__name__
     return None
+
+
+def decoded(path: Path) -> Any:
+    """The picture's pixels (a Pillow image), decoded once per process: `check` decodes it to
+    find damage, and a PDF renderer in the same process draws from the same pixels. Keyed by
+    the file's size and change time as well, so an edited picture is decoded again."""
+    stat = path.stat()
+    return _decoded(path, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _decoded(path: Path, size: int, mtime_ns: int) -> Any:
+    from PIL import Image
+
+    im = Image.open(path)
+    im.load()  # reads every pixel, and closes the file (Pillow does, for a one-frame picture)
+    return im

@@ -1,18 +1,23 @@
 """One unit of work — checking a brief, or rendering its outputs — runnable in a worker process.
 
 A brief's outputs are rendered together in one process: they share the imports and the fonts.
-Parallelism is across briefs (and, for a lone brief, across its outputs).
+Parallelism is across briefs (and, for a lone brief, across its outputs). Importing this module
+is cheap: workers are forked from it before the model or any renderer is loaded.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefgen.errors import RenderError, TemplateError
-from briefgen.load import Loaded, check
-from briefgen.model import Brief
-from briefgen.render import Rendered
+
+if TYPE_CHECKING:
+    from briefgen.load import Loaded
+    from briefgen.model import Brief
+    from briefgen.render import Rendered
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,8 @@ class Task:
 
 def check_task(item: tuple[Path, str]) -> Loaded:
     """`load.check` for a worker: (brief.yaml, how to show its path) → the loaded brief."""
+    from briefgen.load import check
+
     return check(*item)
 
 
@@ -52,11 +59,17 @@ def run_task(task: Task) -> dict[str, Rendered | str]:
     return done
 
 
-def warm_up() -> None:
-    """Import ReportLab and load the fonts (every worker draws PDFs), so a worker is ready when
-    its first task comes; python-pptx is imported only by a worker that draws a deck."""
-    import reportlab.platypus  # noqa: F401
+def warm_up(outputs: Sequence[str]) -> None:
+    """Import what rendering `outputs` needs (the model, the planner, ReportLab and the fonts,
+    python-pptx for a deck), so a worker is ready when its first task comes. Runs in a worker
+    while the main process checks the briefs."""
+    import briefgen.model
+    import briefgen.plan
 
-    from briefgen.render.flow import register_fonts
+    if "handout" in outputs or "one-pager" in outputs:
+        from briefgen.render.flow import register_fonts
+        from briefgen.render.pdf import render_handout  # noqa: F401
 
-    register_fonts()
+        register_fonts()
+    if "deck" in outputs:
+        import briefgen.render.pptx  # noqa: F401

@@ -100,10 +100,34 @@ class Labels:
     def fill(self, key: str, **values: object) -> str:
         """Render a snippet with already-formatted values."""
         source = self[key]
+        names = _simple(source)
+        if names is not None:  # only text and {{ name }}: what Jinja would print, without Jinja
+            for name in names:
+                if name not in values:
+                    raise TemplateError(
+                        f"{self.where}: label '{key}': UndefinedError: '{name}' is undefined"
+                    )
+            text = _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), source)
+            return text[:-1] if text.endswith("\n") else text
         try:
             return str(_compiled(source).render(**values))
         except Exception as e:  # anything a user's snippet can raise, sandbox refusals included
             raise TemplateError(f"{self.where}: label '{key}': {type(e).__name__}: {e}") from None
+
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_SYNTAX = re.compile(r"\{[{%#]|[}%#]\}")
+
+
+@lru_cache(maxsize=512)
+def _simple(source: str) -> tuple[str, ...] | None:
+    """The names in a snippet made only of text and `{{ name }}` placeholders, else None.
+
+    Such a snippet is filled directly (the shipped labels all are): it saves importing Jinja
+    and compiling each snippet, about 25 ms a process. Anything else goes to the sandbox."""
+    if _SYNTAX.search(_PLACEHOLDER.sub("", source)):
+        return None
+    return tuple(_PLACEHOLDER.findall(source))
 
 
 @lru_cache(maxsize=512)

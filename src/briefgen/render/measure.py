@@ -49,10 +49,27 @@ def _font(bold: bool, italic: bool, size: float) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(font_path(style)), size)
 
 
+_REFERENCE = 1000.0  # characters are measured once, at this size, and scaled
+
+
+@lru_cache(maxsize=4)
+def _advances(bold: bool, italic: bool) -> dict[str, float]:
+    """Advance width of each character met so far, per point of font size."""
+    return {}
+
+
 @lru_cache(maxsize=65536)  # each word once per size and style
 def text_width(text: str, size: float, bold: bool = False, italic: bool = False) -> float:
-    """Width of `text` in points at `size`, in DejaVu Sans of that weight and slant."""
-    return float(_font(bold, italic, size).getlength(text))
+    """Width of `text` in points at `size`, in DejaVu Sans of that weight and slant.
+
+    The sum of the characters' advances: kerning (which only narrows DejaVu text) is left out,
+    so the measure stays on the safe side, and a word costs a few dictionary lookups.
+    """
+    table = _advances(bold, italic)
+    for c in text:
+        if c not in table:
+            table[c] = float(_font(bold, italic, _REFERENCE).getlength(c)) / _REFERENCE
+    return size * sum(table[c] for c in text)
 
 
 @lru_cache(maxsize=4096)  # the same spans are wrapped at several sizes and widths

@@ -143,12 +143,19 @@ def render_handout(doc: Document, templates: Templates) -> Rendered:
     cfg = theme["handout"]
     size, floor = float(theme["sizes"]["body"]), float(cfg.get("min_body", theme["sizes"]["body"]))
     budget = int(cfg.get("max_pages", 4))
-    while size - 0.25 >= floor - 1e-9:  # fit with drafts (no image data), then draw once
-        pages = _handout_at(doc, templates, Style(theme, size, draft=True)).pages
-        if pages <= budget or pages > budget * 1.5:  # fits, or no small shrink could make it
-            break
+
+    def fits(pages: int) -> bool:  # within budget, or so far over that no small shrink helps
+        return pages <= budget or pages > budget * 1.5
+
+    first = _handout_at(doc, templates, Style(theme, size))  # most handouts fit at once
+    if fits(first.pages) or size - 0.25 < floor - 1e-9:
+        return first
+    size = round(size - 0.25, 2)  # shrink with drafts (pictures left blank: faster)...
+    while size - 0.25 >= floor - 1e-9 and not fits(
+        _handout_at(doc, templates, Style(theme, size, draft=True)).pages
+    ):
         size = round(size - 0.25, 2)
-    return _handout_at(doc, templates, Style(theme, size))
+    return _handout_at(doc, templates, Style(theme, size))  # ...then draw once
 
 
 def _handout_at(doc: Document, templates: Templates, style: Style) -> Rendered:
@@ -236,13 +243,15 @@ def render_one_pager(doc: Document, templates: Templates) -> Rendered:
     page_w, page_h = _page_size(theme)
     width = page_w - 2 * margin
     size = start
-    while size >= floor - 1e-9:  # fit with drafts (no image data), then draw once
+    while size >= floor - 1e-9:  # the first size drawn at once; smaller ones fitted as drafts
+        draft = size != start
         try:
-            _, pages = _one_pager_at(doc, theme, Style(theme, size, draft=True), margin, width)
+            data, pages = _one_pager_at(doc, theme, Style(theme, size, draft), margin, width)
         except LayoutError:
             pages = 2
         if pages == 1:
-            data, _ = _one_pager_at(doc, theme, Style(theme, size), margin, width)
+            if draft:
+                data, _ = _one_pager_at(doc, theme, Style(theme, size), margin, width)
             return Rendered(data, 1)
         size = round(size - 0.25, 2)
     raise RenderError(_too_long(doc, theme, Style(theme, floor), width, page_h - 2 * margin))

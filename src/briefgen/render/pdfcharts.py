@@ -11,12 +11,18 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Rect, String
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from briefgen.charts import ChartSpec
+
+# Shapes check every attribute as it is set (when this is on as reportlab.graphics.shapes is
+# first imported); ours are built from known-good values, and the checks cost more than drawing.
+rl_config.shapeChecking = 0
+
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Path, Rect, String  # noqa: E402
 
 FONT = "DejaVuSans"
 BOLD = FONT + "-Bold"
@@ -59,9 +65,10 @@ def _text(
     )
 
 
-def _hatch(x: float, y: float, w: float, h: float, colour: colors.Color) -> Group:
-    """Rising diagonal lines clipped to a rectangle, on a grid shared by every bar (they line up)."""
-    group = Group()
+def _hatch(x: float, y: float, w: float, h: float, colour: colors.Color) -> Path:
+    """Rising diagonal lines clipped to a rectangle, on a grid shared by every bar (they line
+    up), as one path: one drawing operation however many lines."""
+    path = Path(strokeColor=colour, strokeWidth=0.5, fillColor=None)
     step = HATCH_STEP * math.sqrt(2)
     first = math.floor((y - (x + w)) / step) + 1
     last = math.ceil((y + h - x) / step)
@@ -69,16 +76,17 @@ def _hatch(x: float, y: float, w: float, h: float, colour: colors.Color) -> Grou
         c = k * step  # the line y = t + c
         t0, t1 = max(x, y - c), min(x + w, y + h - c)
         if t1 - t0 > 0.01:
-            group.add(Line(t0, t0 + c, t1, t1 + c, strokeColor=colour, strokeWidth=0.5))
-    return group
+            path.moveTo(t0, t0 + c)
+            path.lineTo(t1, t1 + c)
+    return path
 
 
 def _segment(
     x: float, y: float, w: float, h: float, i: int, palette: list[colors.Color]
-) -> list[Rect | Group]:
+) -> list[Rect | Path]:
     """One stacked segment: filled, outlined in the darkest colour, hatched unless it is the first."""
     fill, edge = palette[i % len(palette)], palette[0]
-    out: list[Rect | Group] = [Rect(x, y, w, h, fillColor=fill, strokeColor=edge, strokeWidth=0.6)]
+    out: list[Rect | Path] = [Rect(x, y, w, h, fillColor=fill, strokeColor=edge, strokeWidth=0.6)]
     if i:
         out.insert(1, _hatch(x, y, w, h, edge))
     return out
