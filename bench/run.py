@@ -592,6 +592,11 @@ def snapshot_source(tmp: Path, rev: str | None) -> str:
         except (OSError, SystemExit):
             what = "src/ of the work tree"
     ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), os.environ.get("PYTHONPATH")]))
+    # Bytecode, as an installed briefgen has it (pip compiles at install; the libraries in the
+    # import floor have theirs): without it every run would compile briefgen's modules anew,
+    # and PYTHONDONTWRITEBYTECODE (set on some machines) would keep it that way.
+    ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+    run([PY, "-m", "compileall", "-q", src])
     found = run([PY, "-c", "import briefgen; print(briefgen.__file__)"]).strip()
     if not Path(found).is_relative_to(src):
         raise SystemExit(f"the copy of src/ is not the briefgen imported: {found}")

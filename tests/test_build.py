@@ -141,6 +141,53 @@ def test_jobs_2_gives_the_same_bytes_as_jobs_1(tmp_path):
     assert len(snapshot(tmp_path / "one")) == 9
 
 
+@pytest.mark.parametrize(
+    "only", [("handout", "one-pager", "deck"), ("handout", "one-pager"), ("one-pager", "deck")]
+)
+def test_a_lone_brief_split_between_two_processes_gives_the_same_bytes(tmp_path, only):
+    """A lone brief renders part of its outputs in this process and the rest in a worker."""
+    briefs = tmp_path / "briefs"
+    shutil.copytree(MALI, briefs / MALI.name)
+    one = run(briefs, tmp_path / "one", jobs=1, only=only)
+    two = run(briefs, tmp_path / "two", jobs=2, only=only)
+    assert one.ok and two.ok  # type: ignore[attr-defined]
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+    assert len(snapshot(tmp_path / "two")) == len(only)
+
+
+def test_an_edited_picture_is_drawn_anew_in_the_same_process(tmp_path):
+    """Pictures are decoded once per process (check and render share them): an edit between two
+    builds in one process (as `briefgen watch` does) must not draw the old pixels."""
+    from PIL import Image
+
+    briefs = tmp_path / "briefs"
+    shutil.copytree(MALI, briefs / MALI.name)
+    picture = briefs / MALI.name / "map.png"
+    run(briefs, tmp_path / "out", only=("handout",))
+    first = snapshot(tmp_path / "out")
+    Image.new("RGB", (800, 700), "#D55E00").save(picture)
+    run(briefs, tmp_path / "out", only=("handout",))
+    second = snapshot(tmp_path / "out")
+    # The same edited brief built by a fresh process: what the second build must equal.
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "briefgen",
+            "build",
+            str(briefs / MALI.name),
+            "-o",
+            str(tmp_path / "fresh"),
+            "--only",
+            "handout",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    assert second != first
+    assert second == snapshot(tmp_path / "fresh")
+
+
 def test_shards_cover_every_brief_exactly_once():
     slugs = [f"brief-{i}" for i in range(60)]
     seen = [s for i in (1, 2, 3) for s in slugs if in_shard(s, (i, 3))]

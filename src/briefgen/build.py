@@ -220,7 +220,7 @@ def _workers(opts: Options, count: int, warm: Sequence[str]) -> Iterator[Executo
     # fork (Linux): a worker starts in a millisecond, with what this process has imported.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
     pool = ProcessPoolExecutor(
-        count, mp_context=context, initializer=warm_up, initargs=(tuple(warm),)
+        count, mp_context=context, initializer=warm_up, initargs=(tuple(warm), opts.templates)
     )
     for _ in range(count):  # start the workers now, not at the first real task
         pool.submit(int)

@@ -59,13 +59,18 @@ def run_task(task: Task) -> dict[str, Rendered | str]:
     return done
 
 
-def warm_up(outputs: Sequence[str]) -> None:
+def warm_up(outputs: Sequence[str], user_templates: Path | None = None) -> None:
     """Import what rendering `outputs` needs (the model, the planner, ReportLab and the fonts,
-    python-pptx for a deck), so a worker is ready when its first task comes. Runs in a worker
-    while the main process checks the briefs."""
+    python-pptx for a deck) and parse the templates, so a worker is ready when its first task
+    comes. Runs in a worker while the main process checks the briefs."""
     import briefgen.model
     import briefgen.plan
+    from briefgen.templates import Templates
 
+    templates = Templates(user_templates)  # parsed once per process, then shared by every task
+    _ = templates.theme, templates.labels("en")
+    for output in outputs:
+        templates.sections(output)
     if "handout" in outputs or "one-pager" in outputs:
         from briefgen.render.flow import register_fonts
         from briefgen.render.pdf import render_handout  # noqa: F401

@@ -32,20 +32,14 @@ class Templates:
         return self.path(name).is_file()
 
     def yaml(self, name: str) -> Any:
-        """A template YAML file, parsed safely (cached)."""
+        """A template YAML file, parsed safely; read-only (it is shared, see `_parsed`)."""
         if name not in self._cache:
-            from briefgen.errors import BriefError
-            from briefgen.yamlsource import read_yaml
-
             path = self.path(name)
             try:
-                data, _ = read_yaml(path.read_bytes())
-            except BriefError as e:
-                f = e.findings[0]
-                raise TemplateError(f"{path}:{f.line}:{f.column}: {f.message}") from None
+                stat = path.stat()
             except OSError as e:
                 raise TemplateError(f"{path}: cannot read: {e.strerror}") from None
-            self._cache[name] = data
+            self._cache[name] = _parsed(path, stat.st_size, stat.st_mtime_ns)
         return self._cache[name]
 
     @cached_property
@@ -77,6 +71,24 @@ class Templates:
             if not isinstance(table, dict):
                 raise TemplateError(f"{self.path(file)}: expected a mapping of label names to text")
         return Labels({**english, **chosen}, str(self.path(name)))
+
+
+@lru_cache(maxsize=64)
+def _parsed(path: Path, size: int, mtime_ns: int) -> Any:
+    """A template file parsed once per process while it is unchanged (its size and change time
+    are part of the key): every brief of a build, and every worker forked after the first
+    parse, shares it. Callers never modify what it returns."""
+    from briefgen.errors import BriefError
+    from briefgen.yamlsource import read_yaml
+
+    try:
+        data, _ = read_yaml(path.read_bytes())
+    except BriefError as e:
+        f = e.findings[0]
+        raise TemplateError(f"{path}:{f.line}:{f.column}: {f.message}") from None
+    except OSError as e:
+        raise TemplateError(f"{path}: cannot read: {e.strerror}") from None
+    return data
 
 
 class Labels:
