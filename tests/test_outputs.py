@@ -245,3 +245,21 @@ def test_timeline_graphic_shows_every_event_with_its_date(built):
         first_words = " ".join(event.event.split()[:3])
         assert first_words in shown, event.event
     assert "22 Mar 2012" in shown and "23 Jan 2013" in shown
+
+
+def test_a_chart_is_laid_out_once_per_spec_width_and_size(monkeypatch):
+    """Charts are memoised by the hash of their ChartSpec: drawing the same outputs again in one
+    process (as a batch or `watch` does) lays no chart out a second time."""
+    from briefgen.render import pdfcharts
+    from briefgen.render.pdf import render_handout
+
+    calls: list[str] = []
+    real = pdfcharts._bars
+    monkeypatch.setattr(pdfcharts, "_DRAWN", {})
+    monkeypatch.setattr(pdfcharts, "_bars", lambda *a: calls.append("bars") or real(*a))
+    brief = check(MALI).brief
+    assert brief is not None
+    templates = Templates(None)
+    for _ in range(2):
+        render_handout(plan(brief, MALI, "handout", templates), templates)
+    assert calls == ["bars"]

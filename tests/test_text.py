@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from briefgen.text import Span, parse_inline
 
 
@@ -42,3 +45,22 @@ def test_whitespace_collapses():
 
 def test_backslash_escapes_a_literal_asterisk():
     assert parse_inline(r"5 \* 3").plain == "5 * 3"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_characters="*_[]\\\r\x00"), max_size=60))
+def test_text_without_markup_skips_the_parser_and_gives_the_same_spans(text):
+    from briefgen.text import _parse_markdown
+
+    assert parse_inline(text) == _parse_markdown(text)
+
+
+def test_text_with_markup_still_goes_through_the_parser():
+    spans = parse_inline("a *b* [c](https://x.org) \\*d").spans
+    assert spans == (
+        Span("a "),
+        Span("b", emphasis=True),
+        Span(" "),
+        Span("c", href="https://x.org"),
+        Span(" *d"),
+    )

@@ -80,17 +80,24 @@ def normalise(name: str) -> str:
     return " ".join(text.casefold().split())
 
 
-@lru_cache(maxsize=1)
-def _country_index() -> dict[str, str]:
-    """Normalised name or code → alpha-2 code, from pycountry and CLDR (English, French)."""
-    import pycountry
+@lru_cache(maxsize=2)
+def _cldr_index(language: str) -> dict[str, str]:
+    """Normalised country name in one language (CLDR, through Babel) → alpha-2 code."""
     from babel import Locale
 
-    index: dict[str, str] = {}
-    for lang in ("fr", "en"):  # English last so it wins a clash
-        for code, name in Locale.parse(lang).territories.items():
-            if len(code) == 2 and code.isalpha():
-                index[normalise(name)] = code
+    return {
+        normalise(name): code
+        for code, name in Locale.parse(language).territories.items()
+        if len(code) == 2 and code.isalpha()
+    }
+
+
+@lru_cache(maxsize=1)
+def _country_index() -> dict[str, str]:
+    """Normalised name or code → alpha-2 code, from pycountry and CLDR's English names."""
+    import pycountry
+
+    index = dict(_cldr_index("en"))
     for c in pycountry.countries:
         for attr in ("name", "official_name", "common_name"):
             value = getattr(c, attr, None)
@@ -104,8 +111,10 @@ def _country_index() -> dict[str, str]:
 
 @lru_cache(maxsize=512)
 def country_code(name: str) -> str | None:
-    """The ISO alpha-2 code a name or code stands for, or None."""
-    return _country_index().get(normalise(name))
+    """The ISO alpha-2 code a name or code stands for, or None. French names are looked up
+    (and loaded) only when no English name or code matches: English wins a clash."""
+    wanted = normalise(name)
+    return _country_index().get(wanted) or _cldr_index("fr").get(wanted)
 
 
 @lru_cache(maxsize=512)

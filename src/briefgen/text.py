@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
 _STYLE = {"strong_open", "strong_close", "em_open", "em_close"}
@@ -40,8 +42,15 @@ class InlineText:
         return "".join(s.text for s in self.spans)
 
 
+# The characters the enabled rules act on (emphasis, links, escapes), and those markdown-it
+# normalises first. Text without any of them is its own single span: no parser needed.
+_MARKUP = re.compile(r"[*_\[\]\\\r\x00]")
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("zero").enable(["emphasis", "link", "escape"])
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # scheme filtering happens below, so it can be reported
     return md
@@ -54,6 +63,13 @@ def link_allowed(href: str) -> bool:
 @lru_cache(maxsize=4096)
 def parse_inline(text: str) -> InlineText:
     """Text → spans; whitespace (including line breaks) collapses to single spaces."""
+    if not _MARKUP.search(text):  # most text: what the parser would give, without importing it
+        piece = _SPACE.sub(" ", text).strip()
+        return InlineText((Span(piece),) if piece else ())
+    return _parse_markdown(text)
+
+
+def _parse_markdown(text: str) -> InlineText:
     spans: list[Span] = []
     refused: list[str] = []
     strong = emphasis = 0
