@@ -57,6 +57,26 @@ def _width(texts: Sequence[str], font: str, size: float) -> float:
     return max((stringWidth(t, font, size) for t in texts), default=0.0)
 
 
+def _lines(text: str, size: float, width: float, most: int = 0) -> list[str]:
+    """`text` wrapped to `width` at spaces, a word wider than that broken by characters; with
+    `most`, at most that many lines, the last cut with an ellipsis (the table has it whole)."""
+    lines: list[str] = []
+    for line in simpleSplit(text, FONT, size, width) or [""]:
+        while stringWidth(line, FONT, size) > width and len(line) > 1:
+            cut = max(1, int(len(line) * width / stringWidth(line, FONT, size)))
+            while cut > 1 and stringWidth(line[:cut], FONT, size) > width:
+                cut -= 1
+            lines.append(line[:cut])
+            line = line[cut:]
+        lines.append(line)
+    if most and len(lines) > most:
+        last = lines[most - 1]
+        while last and stringWidth(last + "…", FONT, size) > width:
+            last = last[:-1]
+        lines = [*lines[: most - 1], last.rstrip() + "…"]
+    return lines
+
+
 def _text(
     x: float, y: float, text: str, size: float, anchor: str = "start", bold: bool = False
 ) -> String:
@@ -124,7 +144,7 @@ def _bars(spec: ChartSpec, width: float, size: float) -> Drawing:
         values = spec.short_labels
         right = _width(values, FONT, value_size) + size * 0.8
         limit = max(0.3 * width, _width(["M" * 8], FONT, cat_size))
-        categories = [simpleSplit(c, FONT, cat_size, limit) or [c] for c in spec.categories]
+        categories = [_lines(c, cat_size, limit, most=3) for c in spec.categories]
         left = _width([line for c in categories for line in c], FONT, cat_size) + size
     line = cat_size * 1.15
     pitch = [max(size * 2.2, len(c) * line + size * 0.7) for c in categories]
@@ -184,7 +204,7 @@ def _columns(spec: ChartSpec, width: float, size: float) -> Drawing:
     slot = width / n
     column = min(slot * 0.6, size * 6)  # two figures must not become two slabs
     line = size * 1.15
-    wrapped = [simpleSplit(c, FONT, size, slot * 0.9) or [c] for c in spec.categories]
+    wrapped = [_lines(c, size, slot * 0.9, most=3) for c in spec.categories]
     pad = size * 0.5  # under the lowest label
     label_h = max((len(w) for w in wrapped), default=1) * line + size * 0.5 + pad
     plot_h = 1.3 * 72
@@ -212,7 +232,7 @@ def _timeline(spec: ChartSpec, width: float, size: float) -> Drawing:
     label_slots = 1.7 if n > 1 else 3.0
     slot = width / (n - 1 + label_slots + 0.1)
     label_w = label_slots * slot * 0.94
-    wrapped = [simpleSplit(text, FONT, body_size, label_w) or [""] for _, text in spec.events]
+    wrapped = [_lines(text, body_size, label_w) for _, text in spec.events]
     stem = size * 0.95
     up = max((len(w) for w in wrapped[0::2]), default=0)
     down = max((len(w) for w in wrapped[1::2]), default=0)
