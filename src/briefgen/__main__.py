@@ -2,4 +2,5 @@
 
 from briefgen.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a spawned worker (macOS) imports the main module
+    raise SystemExit(main())
