@@ -188,6 +188,21 @@ def test_an_edited_picture_is_drawn_anew_in_the_same_process(tmp_path):
     assert second == snapshot(tmp_path / "fresh")
 
 
+@pytest.mark.parametrize("names", [("minimal",), ("minimal", "french")])
+def test_a_broken_user_template_is_a_finding_with_workers_too(tmp_path, names):
+    """Workers parse the templates as they warm up; a broken one must still come back as the
+    same clean error as with --jobs 1, never as a broken pool (an internal error)."""
+    briefs = make_briefs(tmp_path, names)
+    user = tmp_path / "templates"
+    user.mkdir()
+    (user / "theme.yaml").write_text("colours: [\n", encoding="utf-8")
+    results = [run(briefs, tmp_path / f"out{jobs}", templates=user, jobs=jobs) for jobs in (1, 2)]
+    messages = [sorted({f.message for f in r.findings}) for r in results]  # type: ignore[attr-defined]
+    assert not any(r.ok for r in results)  # type: ignore[attr-defined]
+    assert messages[0] == messages[1] and messages[0]
+    assert all("theme.yaml:2:1: YAML syntax error" in m for m in messages[1]), messages[1]
+
+
 def test_shards_cover_every_brief_exactly_once():
     slugs = [f"brief-{i}" for i in range(60)]
     seen = [s for i in (1, 2, 3) for s in slugs if in_shard(s, (i, 3))]
@@ -336,3 +351,48 @@ def test_the_no_op_build_imports_no_model_and_no_renderer(tmp_path):
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_the_manifest_records_every_rendering_library_and_the_fonts():
+    """An upgrade of ReportLab, python-pptx or Pillow (which measures the deck's text and reads
+    pictures) or a new font must rebuild: each is part of the artifacts' input keys."""
+    from briefgen.fonts import FOLDER, fingerprint
+    from briefgen.manifest import library_versions
+
+    for output in ("handout", "one-pager", "deck"):
+        versions = library_versions(output)
+        assert "?" not in versions and "pillow-" in versions, versions
+    prints = {fingerprint(path) for path in FOLDER.glob("*.ttf")}
+    assert len(prints) == 4  # each face its own
+    import reportlab
+
+    vera = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
+    assert fingerprint(vera) not in prints
+
+
+def test_caches_follow_the_bytes_not_the_timestamps(tmp_path):
+    """A same-size edit that keeps the old timestamp (`cp -p`, a coarse file system) must still
+    be seen by a long-lived process such as `briefgen watch`: templates and pictures are
+    cached by their content."""
+    from PIL import Image
+
+    from briefgen.images import decoded
+    from briefgen.templates import Templates
+
+    user = tmp_path / "templates"
+    user.mkdir()
+    theme = (Path(__file__).parents[1] / "src/briefgen/templates/theme.yaml").read_text("utf-8")
+    picture = tmp_path / "p.png"
+
+    def write(colour: str) -> None:
+        (user / "theme.yaml").write_text(theme.replace("#1F3A5F", colour), encoding="utf-8")
+        Image.new("RGB", (4, 4), colour).save(picture)
+        for path in (user / "theme.yaml", picture):
+            os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+
+    write("#112233")
+    first = (Templates(user).theme["colours"]["band"], decoded(picture)[1].getpixel((0, 0)))
+    write("#445566")
+    second = (Templates(user).theme["colours"]["band"], decoded(picture)[1].getpixel((0, 0)))
+    assert first == ("#112233", (0x11, 0x22, 0x33))
+    assert second == ("#445566", (0x44, 0x55, 0x66))

@@ -422,3 +422,20 @@ def test_a_master_deck_gives_its_layouts_not_its_slides(tmp_path: Path, mali: De
             len([n for n in z.namelist() if re.fullmatch(r"ppt/slides/slide\d+\.xml", n)])
             == out.pages
         )
+
+
+def test_deck_text_is_measured_as_it_will_be_shaped():
+    """Most text is measured a character at a time; combining marks and shaped scripts are
+    measured whole, so 'e' + U+0301 is as wide as 'é' and Arabic is as wide as Pillow shapes it."""
+    import unicodedata
+
+    from briefgen.render.measure import _font, text_width
+
+    for word in ("café", "Diabaly", "Tombouctou", "Ségou", "Привет"):
+        composed = text_width(unicodedata.normalize("NFC", word), 20)
+        decomposed = text_width(unicodedata.normalize("NFD", word), 20)
+        assert abs(composed - decomposed) < 0.05, word
+        # and never narrower than Pillow's own measure of the whole word (kerning aside)
+        assert composed >= _font(False, False, 1000).getlength(word) / 50 - 0.3, word
+    arabic = "مرحبا بالعالم"
+    assert abs(text_width(arabic, 10) - _font(False, False, 1000).getlength(arabic) / 100) < 0.01

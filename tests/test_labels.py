@@ -42,7 +42,16 @@ def test_simple_snippets_match_jinja(source):
 
 
 @pytest.mark.parametrize(
-    "source", ["{{ n | upper }}", "{% if n %}x{% endif %}", "{# note #}{{ n }}", "{{ n.real }}"]
+    "source",
+    [
+        "{{ n | upper }}",
+        "{% if n %}x{% endif %}",
+        "{# note #}{{ n }}",
+        "{{ n.real }}",
+        "{{ true }} {{ none }} {{ True }} {{ n }}",  # Jinja's literals are not names
+        "{{ range }}",  # nor are the sandbox's globals
+        "line\r\nend {{ n }}\r",  # Jinja normalises line ends
+    ],
 )
 def test_anything_else_goes_through_the_sandbox(source):
     assert _simple(source) is None

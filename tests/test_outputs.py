@@ -263,3 +263,40 @@ def test_a_chart_is_laid_out_once_per_spec_width_and_size(monkeypatch):
     for _ in range(2):
         render_handout(plan(brief, MALI, "handout", templates), templates)
     assert calls == ["bars"]
+
+
+def test_a_long_timeline_is_set_as_a_dated_list_not_a_graphic(tmp_path):
+    """Twenty long events would make a graphic of slivers taller than a page: the handout lists
+    them, every one with its date, instead of failing."""
+    from ruamel.yaml import YAML
+
+    from briefgen.render.pdf import render_handout
+
+    yaml = YAML(typ="safe")
+    data = yaml.load((MALI / "brief.yaml").read_text("utf-8"))
+    long = "Fighting is reported near the town and more people leave their homes as a result "
+    data["timeline"] = [
+        {
+            "date": f"2012-{i % 12 + 1:02d}-{i // 12 + 1:02d}",
+            "event": long * 4 + f"Fighting is reported near the town and {i}.",
+            "sources": ["incontext-2013"],
+        }
+        for i in range(20)
+    ]
+    folder = tmp_path / "tall"
+    folder.mkdir()
+    (folder / "map.png").write_bytes((MALI / "map.png").read_bytes())
+    with (folder / "brief.yaml").open("w", encoding="utf-8") as fh:
+        yaml.dump(data, fh)
+    loaded = check(folder / "brief.yaml")
+    assert loaded.brief is not None, [f.format() for f in loaded.findings]
+    templates = Templates(None)
+    doc = plan(loaded.brief, folder, "handout", templates)
+    (section,) = [s for s in doc.sections if s.id == "timeline"]
+    assert not any(isinstance(b, Chart) for b in section.blocks)
+    out = tmp_path / "handout.pdf"
+    out.write_bytes(render_handout(doc, templates).data)
+    text = squash(text_of(out))
+    for day in ("1 January 2012", "1 December 2012", "2 August 2012"):
+        assert day in text
+    assert "Fighting is reported near the town and 19." in text

@@ -94,3 +94,17 @@ def test_columns_and_timeline_text_stay_inside_the_chart():
             assert left >= -0.5 and right <= 510.5, (spec.kind, s.text[:30], left, right)
     texts = " ".join(s.text for _, _, s in strings(pdfcharts.drawing(timeline, 510.0, 9.0)))
     assert "".join(texts.split()).count("Supercalifragilistic") == 12  # broken, never cut
+
+
+def test_a_chart_can_be_placed_again_after_being_pushed_to_the_next_page(tmp_path):
+    """A chart's drawing is shared by every pass and build in a process, and ReportLab marks a
+    flowable it pushes to the next frame; each story gets its own flowable, so the mark never
+    makes a later story refuse the chart (it used to: "taller than a page")."""
+    from reportlab.platypus import SimpleDocTemplate, Spacer
+
+    spec = bars()
+    for n in range(2):
+        doc = SimpleDocTemplate(str(tmp_path / f"{n}.pdf"), invariant=1)
+        story = [Spacer(1, doc.height - 20), pdfcharts.flowable(spec, 400.0, 9.0)]
+        doc.build(story)  # the chart does not fit under the spacer: pushed to page 2
+        assert doc.page == 2

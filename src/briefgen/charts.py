@@ -13,8 +13,10 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from briefgen.format import Formatter
-    from briefgen.model import Brief
+    from briefgen.model import Brief, TimelineEvent
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,20 @@ def displacement_chart(brief: Brief, ctx: ChartContext) -> ChartSpec | None:
         source_line=_sources_line(ctx, [s for d in rows for s in d.sources]),
         alt=labels.fill("alt_displacement", items=items) + " " + as_of,
         palette=ctx.palette,
+    )
+
+
+TIMELINE_MOST_EVENTS = 10  # more, or longer, events read better as a dated list
+TIMELINE_MOST_CHARACTERS = 200
+
+
+def timeline_reads_well(events: Sequence[TimelineEvent]) -> bool:
+    """Whether the timeline works as a graphic: its labels get narrower with every event, and
+    taller with every word."""
+    from briefgen.text import plain
+
+    return len(events) <= TIMELINE_MOST_EVENTS and all(
+        len(plain(t.event)) <= TIMELINE_MOST_CHARACTERS for t in events
     )
 
 

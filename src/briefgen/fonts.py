@@ -35,11 +35,28 @@ def coverage() -> frozenset[int]:
     return frozenset(_cmap((folder / FONT_FILES["regular"]).read_bytes()))
 
 
-def _cmap(data: bytes) -> set[int]:
-    tables = {
+def _tables(data: bytes) -> dict[bytes, int]:
+    """Table tag → offset, from a TrueType file's table directory."""
+    return {
         data[12 + 16 * i : 16 + 16 * i]: struct.unpack(">I", data[20 + 16 * i : 24 + 16 * i])[0]
         for i in range(struct.unpack(">H", data[4:6])[0])
     }
+
+
+def fingerprint(path: Path) -> bytes:
+    """A font file's own whole-file checksum (the `head` table's checkSumAdjustment, which
+    changes with any byte of the font) and its size: what shapes the PDFs, read in a few
+    bytes instead of hashing megabytes on every build."""
+    with path.open("rb") as fh:
+        directory = fh.read(12 + 16 * 64)
+        fh.seek(_tables(directory)[b"head"] + 8)
+        checksum = fh.read(4)
+        size = fh.seek(0, 2)
+    return checksum + size.to_bytes(8, "big")
+
+
+def _cmap(data: bytes) -> set[int]:
+    tables = _tables(data)
     base = tables[b"cmap"]
     points: set[int] = set()
     for i in range(struct.unpack(">H", data[base + 2 : base + 4])[0]):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -114,18 +113,33 @@ def decode_problem(path: Path) -> str | None:
     return None
 
 
-def decoded(path: Path) -> Any:
-    """The picture's pixels (a Pillow image), decoded once per process: `check` decodes it to
-    find damage, and a PDF renderer in the same process draws from the same pixels. Keyed by
-    the file's size and change time as well, so an edited picture is decoded again."""
-    stat = path.stat()
-    return _decoded(path, stat.st_size, stat.st_mtime_ns)
+KEEP_PIXELS = 12_000_000  # pictures up to this many pixels stay decoded for the renderer
+_DECODED: dict[str, Any] = {}  # content hash → pixels; the last two pictures at most
 
 
-@lru_cache(maxsize=4)
-def _decoded(path: Path, size: int, mtime_ns: int) -> Any:
+def decoded(path: Path) -> tuple[str, Any]:
+    """The picture's content hash and its pixels (a Pillow image), decoded once per process:
+    `check` decodes it to find damage, and a PDF renderer in the same process draws from the
+    same pixels. Keyed by the file's bytes, never its timestamps, so an edited picture (as in
+    `briefgen watch`) is decoded again. Very large pictures are not kept: decoded twice rather
+    than holding hundreds of megabytes."""
+    import hashlib
+    import io
+
     from PIL import Image
 
-    im = Image.open(path)
-    im.load()  # reads every pixel, and closes the file (Pillow does, for a one-frame picture)
-    return im
+    data = path.read_bytes()
+    key = hashlib.sha256(data).hexdigest()
+    if key in _DECODED:
+        return key, _DECODED[key]
+    im: Image.Image = Image.open(io.BytesIO(data))  # from memory: no file is left open
+    im.load()
+    if getattr(im, "n_frames", 1) > 1:  # an animated picture: its first frame, on its own
+        first = im.copy()
+        im.close()
+        im = first
+    if im.width * im.height <= KEEP_PIXELS:
+        while len(_DECODED) >= 2:
+            del _DECODED[next(iter(_DECODED))]
+        _DECODED[key] = im
+    return key, im

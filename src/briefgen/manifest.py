@@ -22,11 +22,12 @@ FORMAT = 1
 SUFFIX = {"handout": "handout.pdf", "one-pager": "brief.pdf", "deck": "deck.pptx"}
 # The libraries whose version changes the bytes of an output.
 LIBRARIES = {
-    "handout": ("reportlab", "pillow"),
-    "one-pager": ("reportlab", "pillow"),
-    "deck": ("pptx", "pillow"),  # Pillow measures the deck's text and reads its pictures
+    "handout": ("reportlab", "PIL"),
+    "one-pager": ("reportlab", "PIL"),
+    "deck": ("pptx", "PIL"),  # Pillow measures the deck's text and reads its pictures
 }
-DISTRIBUTIONS = {"reportlab": "reportlab", "pillow": "pillow", "pptx": "python_pptx"}
+# Module → the distribution that installs it (its *.dist-info folder's name).
+DISTRIBUTIONS = {"reportlab": "reportlab", "PIL": "pillow", "pptx": "python_pptx"}
 
 
 def artifact_name(slug: str, output: str) -> str:
@@ -64,11 +65,16 @@ def digest_folder(folder: Path) -> str:
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """briefgen itself: its version and the bytes of its code (so an edit to it rebuilds)."""
+    """briefgen itself: its version, the bytes of its code and the fingerprints of the fonts it
+    embeds (so an edit to either rebuilds)."""
+    from briefgen.fonts import fingerprint
+
     h = hashlib.sha256(__version__.encode())
     package = Path(__file__).parent
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for path in sorted((package / "assets").rglob("*.ttf")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + fingerprint(path))
     return h.hexdigest()
 
 

@@ -183,7 +183,7 @@ def timeline(ctx: Context) -> Section | None:
         return None
     blocks: list[Block] = []
     spec = charts.timeline_chart(ctx.brief, ctx.chart_context())
-    if ctx.output == "handout" and spec is not None:
+    if ctx.output == "handout" and spec is not None and charts.timeline_reads_well(events):
         blocks.append(Chart(spec))
     else:
         blocks.append(

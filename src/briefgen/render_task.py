@@ -62,19 +62,28 @@ def run_task(task: Task) -> dict[str, Rendered | str]:
 def warm_up(outputs: Sequence[str], user_templates: Path | None = None) -> None:
     """Import what rendering `outputs` needs (the model, the planner, ReportLab and the fonts,
     python-pptx for a deck) and parse the templates, so a worker is ready when its first task
-    comes. Runs in a worker while the main process checks the briefs."""
-    import briefgen.model
-    import briefgen.plan
-    from briefgen.templates import Templates
+    comes. Runs in a worker while the main process checks the briefs.
 
-    templates = Templates(user_templates)  # parsed once per process, then shared by every task
-    _ = templates.theme, templates.labels("en")
-    for output in outputs:
-        templates.sections(output)
-    if "handout" in outputs or "one-pager" in outputs:
-        from briefgen.render.flow import register_fonts
-        from briefgen.render.pdf import render_handout  # noqa: F401
+    Only a head start: it never raises (a pool whose initializer fails is broken for good).
+    Whatever fails here fails again in the task, which reports it as a finding."""
+    try:
+        import briefgen.model
+        import briefgen.plan
+        from briefgen.templates import Templates
 
-        register_fonts()
-    if "deck" in outputs:
-        import briefgen.render.pptx  # noqa: F401
+        templates = Templates(user_templates)  # parsed once per process, shared by every task
+        _ = templates.theme, templates.labels("en")
+        for output in outputs:
+            templates.sections(output)
+    except Exception:
+        pass
+    try:
+        if "handout" in outputs or "one-pager" in outputs:
+            from briefgen.render.flow import register_fonts
+            from briefgen.render.pdf import render_handout  # noqa: F401
+
+            register_fonts()
+        if "deck" in outputs:
+            import briefgen.render.pptx  # noqa: F401
+    except Exception:
+        pass

@@ -36,10 +36,10 @@ class Templates:
         if name not in self._cache:
             path = self.path(name)
             try:
-                stat = path.stat()
+                data = path.read_bytes()
             except OSError as e:
                 raise TemplateError(f"{path}: cannot read: {e.strerror}") from None
-            self._cache[name] = _parsed(path, stat.st_size, stat.st_mtime_ns)
+            self._cache[name] = _parsed(path, data)
         return self._cache[name]
 
     @cached_property
@@ -74,21 +74,19 @@ class Templates:
 
 
 @lru_cache(maxsize=64)
-def _parsed(path: Path, size: int, mtime_ns: int) -> Any:
-    """A template file parsed once per process while it is unchanged (its size and change time
-    are part of the key): every brief of a build, and every worker forked after the first
-    parse, shares it. Callers never modify what it returns."""
+def _parsed(path: Path, data: bytes) -> Any:
+    """A template file parsed once per process while its bytes are the same (never judged by
+    timestamps): every brief of a build, and every worker forked after the first parse, shares
+    it. Callers never modify what it returns."""
     from briefgen.errors import BriefError
     from briefgen.yamlsource import read_yaml
 
     try:
-        data, _ = read_yaml(path.read_bytes())
+        parsed, _ = read_yaml(data)
     except BriefError as e:
         f = e.findings[0]
         raise TemplateError(f"{path}:{f.line}:{f.column}: {f.message}") from None
-    except OSError as e:
-        raise TemplateError(f"{path}: cannot read: {e.strerror}") from None
-    return data
+    return parsed
 
 
 class Labels:
@@ -129,6 +127,17 @@ class Labels:
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _SYNTAX = re.compile(r"\{[{%#]|[}%#]\}")
+# Names Jinja gives a meaning of its own (literals, keywords, the sandbox's globals): a
+# snippet using one goes to Jinja, so it prints what Jinja prints (True, None, an error...).
+# fmt: off
+_JINJA_NAMES = frozenset([
+    "true", "false", "none", "True", "False", "None",  # literals
+    "and", "or", "not", "in", "is", "if", "else", "elif", "for", "endfor", "endif", "block",
+    "extends", "macro", "call", "filter", "set", "with", "without", "import", "include",
+    "from", "as", "recursive", "loop", "self",  # keywords and special names
+    "range", "dict", "lipsum", "cycler", "joiner", "namespace",  # the sandbox's globals
+])
+# fmt: on
 
 
 @lru_cache(maxsize=512)
@@ -137,9 +146,10 @@ def _simple(source: str) -> tuple[str, ...] | None:
 
     Such a snippet is filled directly (the shipped labels all are): it saves importing Jinja
     and compiling each snippet, about 25 ms a process. Anything else goes to the sandbox."""
-    if _SYNTAX.search(_PLACEHOLDER.sub("", source)):
-        return None
-    return tuple(_PLACEHOLDER.findall(source))
+    if "\r" in source or _SYNTAX.search(_PLACEHOLDER.sub("", source)):
+        return None  # Jinja normalises line ends; anything but {{ name }} is Jinja's to read
+    names = tuple(_PLACEHOLDER.findall(source))
+    return None if _JINJA_NAMES.intersection(names) else names
 
 
 @lru_cache(maxsize=512)

@@ -10,7 +10,6 @@ import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +53,7 @@ from briefgen.blocks import (
 )
 from briefgen.errors import RenderError
 from briefgen.render import font_path
-from briefgen.render.pdfcharts import drawing as chart_drawing
+from briefgen.render.pdfcharts import flowable as chart_flowable
 from briefgen.templates import Labels
 
 FONT = "DejaVuSans"
@@ -303,7 +302,7 @@ class Flow:
         out: list[Flowable] = []
         if spec.kind != "timeline":
             out.append(Paragraph(plain_markup(spec.title), self.s.para("subheading")))
-        out.append(chart_drawing(spec, self.width, self.s.body))
+        out.append(chart_flowable(spec, self.width, self.s.body))
         out += [
             Paragraph(plain_markup(line), self.s.para("caption")) for line in spec.caption_lines
         ]
@@ -454,23 +453,27 @@ TABLE_BLOCK = 40  # rows per ReportLab table in a long table
 
 def _print_resolution(path: Path, width_pt: float) -> Any:
     """The picture at about 300 dpi (240 at least) at its printed size: smaller PDFs, faster builds."""
+    from briefgen.images import decoded
+
     try:
-        stat = path.stat()
-        return _prepared(path, stat.st_size, stat.st_mtime_ns, math.ceil(width_pt / 72 * PRINT_DPI))
+        key, pixels = decoded(path)
+        return _prepared(key, pixels, math.ceil(width_pt / 72 * PRINT_DPI))
     except Exception as e:  # damaged after `check` looked at it, or Pillow refuses it
         raise RenderError(f"picture '{path.name}' cannot be drawn: {e}") from None
 
 
-@lru_cache(maxsize=32)
-def _prepared(path: Path, size: int, mtime_ns: int, max_px: int) -> Any:
+_PREPARED: dict[tuple[str, int], Any] = {}  # (content hash, width in pixels) → pixels
+
+
+def _prepared(key: str, im: Any, max_px: int) -> Any:
     """The picture flattened on white (the page), and reduced by a whole factor when that keeps
-    at least 80% of `max_px`: box averaging, which is fast and sharp. Its pixels come from
-    `images.decoded`, so a picture `check` decoded in this process is not decoded again."""
+    at least 80% of `max_px`: box averaging, which is fast and sharp. Kept for the next pass
+    and the next build (the last eight); its pixels come from `images.decoded`, so a picture
+    `check` decoded in this process is not decoded again."""
     from PIL import Image as PILImage
 
-    from briefgen.images import decoded
-
-    im: PILImage.Image = decoded(path)
+    if (key, max_px) in _PREPARED:
+        return _PREPARED[key, max_px]
     if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
         rgba = im.convert("RGBA")
         alpha = rgba.getchannel("A")
@@ -484,6 +487,9 @@ def _prepared(path: Path, size: int, mtime_ns: int, max_px: int) -> Any:
     factor = round(im.width / max_px)
     if factor >= 2 and im.width / factor >= 0.8 * max_px:
         im = im.reduce(factor)
+    while len(_PREPARED) >= 8:
+        del _PREPARED[next(iter(_PREPARED))]
+    _PREPARED[key, max_px] = im
     return im
 
 

@@ -22,6 +22,7 @@ from briefgen.charts import ChartSpec
 # first imported); ours are built from known-good values, and the checks cost more than drawing.
 rl_config.shapeChecking = 0
 
+from reportlab.graphics.renderPDF import GraphicsFlowable  # noqa: E402
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Path, Rect, String  # noqa: E402
 
 FONT = "DejaVuSans"
@@ -33,20 +34,30 @@ HATCH_STEP = 3.2  # points between hatch lines
 
 
 _DRAWN: dict[tuple[str, float, float], Drawing] = {}  # by spec hash, width and body size
+_MOST = 256  # drawings kept (a long `watch` session draws many)
 
 
 def drawing(spec: ChartSpec, width: float, body: float) -> Drawing:
     """The chart `width` points wide, its text sized from the body size; its height follows the data.
 
-    Drawn once per process for each spec, width and size: the fitting passes of the handout and
-    the one-pager reuse it (a drawing keeps no state between the pages it is drawn on).
+    Laid out once per process for each spec, width and size: the fitting passes of the handout
+    and the one-pager, and every later build in the process, reuse it. Put it on a page through
+    `flowable`: ReportLab marks a flowable it pushes to the next frame, so one drawing object
+    must not be placed twice.
     """
     key = (spec.digest(), round(width, 3), round(body, 3))
     if key not in _DRAWN:
+        if len(_DRAWN) >= _MOST:
+            _DRAWN.clear()
         size = min(8.5, 0.95 * body)
         draw = {"bars": _bars, "columns": _columns}.get(spec.kind, _timeline)
         _DRAWN[key] = draw(spec, width, size)
     return _DRAWN[key]
+
+
+def flowable(spec: ChartSpec, width: float, body: float) -> GraphicsFlowable:
+    """A new flowable around the (shared) drawing of the chart, for one story."""
+    return GraphicsFlowable(drawing(spec, width, body))
 
 
 def _palette(spec: ChartSpec) -> list[colors.Color]:
@@ -57,24 +68,40 @@ def _width(texts: Sequence[str], font: str, size: float) -> float:
     return max((stringWidth(t, font, size) for t in texts), default=0.0)
 
 
-def _lines(text: str, size: float, width: float, most: int = 0) -> list[str]:
+def _lines(text: str, size: float, width: float, most: int = 0, font: str = FONT) -> list[str]:
     """`text` wrapped to `width` at spaces, a word wider than that broken by characters; with
     `most`, at most that many lines, the last cut with an ellipsis (the table has it whole)."""
     lines: list[str] = []
-    for line in simpleSplit(text, FONT, size, width) or [""]:
-        while stringWidth(line, FONT, size) > width and len(line) > 1:
-            cut = max(1, int(len(line) * width / stringWidth(line, FONT, size)))
-            while cut > 1 and stringWidth(line[:cut], FONT, size) > width:
+    for line in simpleSplit(text, font, size, width) or [""]:
+        while stringWidth(line, font, size) > width and len(line) > 1:
+            cut = max(1, int(len(line) * width / stringWidth(line, font, size)))
+            while cut > 1 and stringWidth(line[:cut], font, size) > width:
                 cut -= 1
             lines.append(line[:cut])
             line = line[cut:]
         lines.append(line)
     if most and len(lines) > most:
         last = lines[most - 1]
-        while last and stringWidth(last + "…", FONT, size) > width:
+        while last and stringWidth(last + "…", font, size) > width:
             last = last[:-1]
         lines = [*lines[: most - 1], last.rstrip() + "…"]
     return lines
+
+
+_Line = tuple[str, float, bool, float]  # text, font size, bold, line height
+
+
+def _stack(x: float, y: float, lines: list[_Line], upward: bool) -> list[String]:
+    """Lines (given top to bottom) centred on `x`, stacked up from `y` or down from it; drawn
+    top to bottom either way, so that the PDF's text reads in order."""
+    total = sum(height for *_, height in lines)
+    top = y + total if upward else y
+    out = []
+    for text, size, bold, height in lines:
+        bottom = top - height
+        out.append(_text(x, bottom + (height - size) / 2 + 0.22 * size, text, size, "middle", bold))
+        top = bottom
+    return out
 
 
 def _text(
@@ -119,11 +146,14 @@ def _legend(
     key, gap, row = size * 1.5, size * 1.4, size * 1.6
     items = [(s.name, key + size * 0.4 + stringWidth(s.name, FONT, size)) for s in spec.series]
     one_row = sum(w for _, w in items) + gap * (len(items) - 1) <= width - x
+    if not one_row:  # one under the other: start far enough left for the longest name
+        x = max(0.0, min(x, width - max(w for _, w in items)))
     shapes: list[object] = []
     cx, cy = x, top - row
     for i, (name, w) in enumerate(items):
+        shown = _lines(name, size, width - cx - key - size * 0.4, most=1)[0]
         shapes += _segment(cx, cy + size * 0.1, key, size * 0.8, i, palette)
-        shapes.append(_text(cx + key + size * 0.4, cy + size * 0.18, name, size))
+        shapes.append(_text(cx + key + size * 0.4, cy + size * 0.18, shown, size))
         if one_row:
             cx += w + gap
         else:
@@ -204,20 +234,24 @@ def _columns(spec: ChartSpec, width: float, size: float) -> Drawing:
     slot = width / n
     column = min(slot * 0.6, size * 6)  # two figures must not become two slabs
     line = size * 1.15
-    wrapped = [_lines(c, size, slot * 0.9, most=3) for c in spec.categories]
+    names = [_lines(c, size, slot * 0.9, most=3) for c in spec.categories]
+    labels = [_lines(v, size, slot * 0.95, most=2) for v in spec.value_labels]
     pad = size * 0.5  # under the lowest label
-    label_h = max((len(w) for w in wrapped), default=1) * line + size * 0.5 + pad
+    label_h = max((len(w) for w in names), default=1) * line + size * 0.4 + pad
     plot_h = 1.3 * 72
-    height = label_h + plot_h + size * 1.6
+    top_h = max((len(v) for v in labels), default=1) * line + size * 0.5
     top_value = max(values, default=0) or 1
-    d = Drawing(width, height)
-    for i, (v, text, lines) in enumerate(zip(values, spec.value_labels, wrapped, strict=True)):
+    d = Drawing(width, label_h + plot_h + top_h)
+    for i, (v, label, name) in enumerate(zip(values, labels, names, strict=True)):
         cx = slot * (i + 0.5)
         h = plot_h * v / top_value
         d.add(Rect(cx - column / 2, label_h, column, h, fillColor=palette[0], strokeColor=None))
-        d.add(_text(cx, label_h + h + size * 0.4, text, size, "middle"))
-        for k, part in enumerate(lines):
-            d.add(_text(cx, label_h - size * 1.25 - k * line, part, size, "middle"))
+        above = [(text, size, False, line) for text in label]
+        below = [(text, size, False, line) for text in name]
+        for shape in _stack(cx, label_h + h + size * 0.2, above, upward=True):
+            d.add(shape)
+        for shape in _stack(cx, label_h - size * 0.3, below, upward=False):
+            d.add(shape)
     d.add(Line(0, label_h, width, label_h, strokeColor=AXIS, strokeWidth=0.6))
     return d
 
@@ -227,45 +261,35 @@ def _timeline(spec: ChartSpec, width: float, size: float) -> Drawing:
     n = len(spec.events)
     colour = _palette(spec)[0]
     date_size, body_size = size * 0.87, size * 0.85
-    line = body_size * 1.18
     # Labels alternate, so each may be 1.7 slots wide; the ends get half a label of margin.
     label_slots = 1.7 if n > 1 else 3.0
     slot = width / (n - 1 + label_slots + 0.1)
     label_w = label_slots * slot * 0.94
-    wrapped = [_lines(text, body_size, label_w) for _, text in spec.events]
+    labels: list[list[_Line]] = [
+        [
+            (t, date_size, True, date_size * 1.25)
+            for t in _lines(date, date_size, label_w, font=BOLD)
+        ]
+        + [(t, body_size, False, body_size * 1.18) for t in _lines(text, body_size, label_w)]
+        for date, text in spec.events
+    ]
     stem = size * 0.95
-    up = max((len(w) for w in wrapped[0::2]), default=0)
-    down = max((len(w) for w in wrapped[1::2]), default=0)
-    block = date_size * 1.25
-    up_h = stem + 3 + block + up * line + 2
-    down_h = stem + 3 + block + down * line + 2 if n > 1 else 4.0
+
+    def tallest(group: list[list[_Line]]) -> float:
+        return max((sum(h for *_, h in label) for label in group), default=0.0)
+
+    up_h = stem + 3 + tallest(labels[0::2]) + 2
+    down_h = stem + 3 + tallest(labels[1::2]) + 2 if n > 1 else 4.0
     pad = size * 0.6  # room under the lowest label
     d = Drawing(width, up_h + down_h + pad)
     axis = down_h + pad
     d.add(Line(0, axis, width, axis, strokeColor=colour, strokeWidth=1.6))
     start = slot * (label_slots / 2 + 0.05)
-    for i, ((date, _), lines) in enumerate(zip(spec.events, wrapped, strict=True)):
+    for i, label in enumerate(labels):
         x = start + i * slot
-        above = i % 2 == 0
-        sign = 1 if above else -1
+        sign = 1 if i % 2 == 0 else -1  # above the line, then below it
         d.add(Line(x, axis, x, axis + sign * stem, strokeColor=colour, strokeWidth=0.8))
         d.add(Circle(x, axis, 3.2, fillColor=colors.white, strokeColor=colour, strokeWidth=1.6))
-        if above:  # date at the top of the label, text below it down to the stem
-            base = axis + stem + 3 + len(lines) * line
-            d.add(_text(x, base + date_size * 0.3, date, date_size, "middle", bold=True))
-            for k, text in enumerate(lines):
-                d.add(_text(x, base - (k + 1) * line + body_size * 0.25, text, body_size, "middle"))
-        else:  # date just under the stem, text below it
-            top = axis - stem - 3 - date_size
-            d.add(_text(x, top, date, date_size, "middle", bold=True))
-            for k, text in enumerate(lines):
-                d.add(
-                    _text(
-                        x,
-                        top - date_size * 0.35 - (k + 1) * line + body_size * 0.25,
-                        text,
-                        body_size,
-                        "middle",
-                    )
-                )
+        for shape in _stack(x, axis + sign * (stem + 3), label, upward=sign > 0):
+            d.add(shape)
     return d
