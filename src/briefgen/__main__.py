@@ -1,6 +1,6 @@
 """`python -m briefgen` runs the command line."""
 
-from briefgen.cli import main
+from briefgen.cli import run
 
 if __name__ == "__main__":  # not when a spawned worker (macOS) imports the main module
-    raise SystemExit(main())
+    run()
