@@ -198,13 +198,20 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    # Redrawn on each update rather than by a thread of its own: build workers are forked, and
+    # forking a process that runs other threads is unsafe.
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        transient=True,
+        auto_refresh=False,
     ) as bar:
         task = bar.add_task("rendering", total=None)
 
         def update(message: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=f"rendering {message}")
+            bar.refresh()
 
         yield update
 
