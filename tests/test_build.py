@@ -396,3 +396,15 @@ def test_caches_follow_the_bytes_not_the_timestamps(tmp_path):
     second = (Templates(user).theme["colours"]["band"], decoded(picture)[1].getpixel((0, 0)))
     assert first == ("#112233", (0x11, 0x22, 0x33))
     assert second == ("#445566", (0x44, 0x55, 0x66))
+
+
+@pytest.mark.parametrize("names", [("minimal",), ("minimal", "french", "required-only")])
+def test_progress_counts_briefs_as_they_are_done(tmp_path, names):
+    briefs = make_briefs(tmp_path, names)
+    files = sorted((f, str(f)) for f in briefs.glob("*/brief.yaml"))
+    calls: list[tuple[str, int, int]] = []
+    build(files, Options(out=tmp_path / "out", jobs=2), lambda *c: calls.append(c))
+    assert [(n, total) for _, n, total in calls] == [
+        (i, len(names)) for i in range(1, len(names) + 1)
+    ]
+    assert sorted(slug for slug, *_ in calls) == sorted(names)

@@ -92,6 +92,22 @@ def test_columns_and_timeline_text_stay_inside_the_chart():
         assert placed
         for left, right, s in placed:
             assert left >= -0.5 and right <= 510.5, (spec.kind, s.text[:30], left, right)
+    # Figures are never broken, however many columns share the width: they get smaller.
+    many = ChartSpec(
+        kind="columns",
+        title="People displaced",
+        categories=tuple(f"Region {i} (internally displaced)" for i in range(8)),
+        series=(Series("People", tuple(1_234_567 - i for i in range(8))),),
+        value_labels=tuple(f"about {1_234_567 - i:,}" for i in range(8)),
+        short_labels=(),
+        unit="people",
+        as_of="",
+        source_line="",
+        alt="",
+    )
+    shown = {s.text for _, _, s in strings(pdfcharts.drawing(many, 250.0, 9.0))}
+    assert {f"{1_234_567 - i:,}" for i in range(8)} <= shown
+    assert {"Region 0", "(internally", "displaced)"} <= shown  # names wrap at spaces only
     texts = " ".join(s.text for _, _, s in strings(pdfcharts.drawing(timeline, 510.0, 9.0)))
     assert "".join(texts.split()).count("Supercalifragilistic") == 12  # broken, never cut
 

@@ -175,21 +175,24 @@ def render_all(
     from briefgen.render_task import Task, run_task
 
     todo = [(job, job.brief) for job in jobs if job.brief is not None and job.outputs]
+    out: list[tuple[Job, str, Rendered | str]] = []
+
+    def done(job: Job, rendered: dict[str, Rendered | str]) -> None:
+        out.extend((job, output, result) for output, result in rendered.items())
+        if progress is not None:  # as each brief is done, in order
+            progress(job.slug, len({id(j) for j, *_ in out}), len(todo))
+
     if pool is not None and len(todo) == 1:  # a lone brief: a part here, a part in the worker
         job, brief = todo[0]
-        parts = [p for p in _split(job.outputs) if p]
-        work = [(job, Task(job.file, brief, part, opts.templates)) for part in parts]
-        other = pool.submit(run_task, work[1][1]) if len(work) > 1 else None
-        results = [run_task(work[0][1]), *([other.result()] if other is not None else [])]
+        parts = [Task(job.file, brief, p, opts.templates) for p in _split(job.outputs) if p]
+        other = pool.submit(run_task, parts[1]) if len(parts) > 1 else None
+        first = run_task(parts[0])
+        done(job, {**first, **(other.result() if other is not None else {})})
     else:
-        work = [(j, Task(j.file, b, tuple(j.outputs), opts.templates)) for j, b in todo]
-        tasks = [task for _, task in work]
-        results = list(pool.map(run_task, tasks)) if pool else [run_task(t) for t in tasks]
-    out: list[tuple[Job, str, Rendered | str]] = []
-    for n, ((job, _), done) in enumerate(zip(work, results, strict=True), 1):
-        if progress is not None:
-            progress(job.slug, n, len(work))
-        out += [(job, output, result) for output, result in done.items()]
+        tasks = [Task(j.file, b, tuple(j.outputs), opts.templates) for j, b in todo]
+        results = pool.map(run_task, tasks) if pool else map(run_task, tasks)
+        for (job, _), rendered in zip(todo, results, strict=True):
+            done(job, rendered)
     return out
 
 
@@ -222,12 +225,33 @@ def _workers(opts: Options, count: int, warm: Sequence[str]) -> Iterator[Executo
     pool = ProcessPoolExecutor(
         count, mp_context=context, initializer=warm_up, initargs=(tuple(warm), opts.templates)
     )
-    for _ in range(count):  # start the workers now, not at the first real task
-        pool.submit(int)
+    with _no_interrupt():  # workers leave Ctrl-C to this process, from their first instant
+        for _ in range(count):  # start the workers now, not at the first real task
+            pool.submit(int)
     try:
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _no_interrupt() -> Iterator[None]:
+    """SIGINT ignored for a moment: processes forked meanwhile start ignoring it (warm_up then
+    keeps it so); this process holds a Ctrl-C pressed meanwhile and acts on it right after."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may change signal handlers
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda sig, frame: pressed.append(sig))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
 
 
 def write_all(

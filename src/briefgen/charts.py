@@ -80,6 +80,7 @@ def _sources_line(ctx: ChartContext, ids: list[str]) -> str:
 
 
 MAX_BARS = 20  # more bars than this cannot be read; the rest are summed in a note
+MAX_COLUMNS = 8  # displacement figures drawn as columns; more stay in their table alone
 
 
 def pledges_chart(brief: Brief, ctx: ChartContext) -> ChartSpec | None:
@@ -156,7 +157,7 @@ def displacement_chart(brief: Brief, ctx: ChartContext) -> ChartSpec | None:
     """People displaced, one column per reported figure; only when there are two or more."""
     labels, fmt = ctx.fmt.labels, ctx.fmt
     rows = [d for d in brief.displacement if d.figure is not None]
-    if len(rows) < 2:
+    if not 2 <= len(rows) <= MAX_COLUMNS:  # one figure needs no chart; many read as a table
         return None
     cats = tuple(
         f"{d.where or ''} ({labels['displacement_' + d.kind.value]})".strip() for d in rows

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import os
 import re
@@ -192,7 +191,10 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
     if os.environ.get("CI") or not sys.stdout.isatty():
 
         def line(message: str, done: int, total: int) -> None:
-            print(f"[{done}/{total}] rendered {message}", flush=True)
+            try:
+                print(f"[{done}/{total}] rendered {message}", flush=True)
+            except BrokenPipeError:  # nobody reads any more: the build goes on all the same
+                _mute_broken_streams()
 
         yield line
         return
@@ -317,8 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("briefgen: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away (`briefgen check | head`): as for SIGPIPE
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  # nothing more can reach the pipe
-        return 141
+        _mute_broken_streams()
+        return EXIT_BROKEN_PIPE
     except Exception as e:  # a bug in briefgen, not in the brief
         if args.debug:
             raise
@@ -331,24 +333,52 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a command ended by SIGPIPE
+
+
+_PIPE_BROKE = False  # a reader of stdout or stderr went away during this command
+
+
+def _mute_broken_streams() -> None:
+    """Flush stdout and stderr; one whose reader went away (or that was closed) is pointed at
+    the null device, so nothing later fails on it, and the command still finishes its work."""
+    global _PIPE_BROKE
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        try:
+            if stream is not None:
+                stream.flush()
+        except BrokenPipeError:
+            _PIPE_BROKE = True
+            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115  # lives to the end
+        except (OSError, ValueError):  # closed, or otherwise unusable: nothing can reach it
+            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115
+
+
 def run() -> NoReturn:
     """The `briefgen` command: `main`, then a quick exit.
 
     A build leaves ReportLab, pydantic, python-pptx and their objects in memory, and tearing
     them down (module by module, object by object) takes Python about 60 ms, a tenth of a cold
     build, to free memory the operating system frees at once. So once `main` has returned,
-    everything is written and closed: the exit handlers run (coverage, logging and the worker
-    pool's still work), the output streams are flushed, and the process ends there."""
+    everything is written and closed: the exit handlers run (logging's and the worker pool's
+    still do), the output streams are flushed, and the process ends there. Under a tracer or
+    coverage, which save their data as Python finishes, the ordinary exit is kept."""
     try:
         code = main()
     except SystemExit as e:  # argparse's usage errors, --help, --version
-        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
-        if e.code is not None and not isinstance(e.code, int):
+        if e.code is None or isinstance(e.code, int):
+            code = e.code or 0
+        else:  # as Python does for SystemExit("message")
             print(e.code, file=sys.stderr)
+            code = 1
+    _mute_broken_streams()
+    if _PIPE_BROKE and code == 0:  # all done, but the output did not all reach its reader
+        code = EXIT_BROKEN_PIPE
+    if sys.gettrace() is not None or sys.getprofile() is not None or "coverage" in sys.modules:
+        raise SystemExit(code)
     import atexit
 
     atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing can reach it
-            stream.flush()
+    _mute_broken_streams()  # whatever the exit handlers printed
     os._exit(code)

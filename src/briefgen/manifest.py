@@ -80,7 +80,8 @@ def code_digest() -> str:
 
 @lru_cache(maxsize=8)
 def library_versions(output: str) -> str:
-    """'reportlab-4.2.5.dist-info,...': read from folder names, without importing anything."""
+    """'reportlab-4.2.5.dist-info,...': read from folder names (egg-info too, as Debian's
+    packages have), without importing anything."""
     import importlib.util
 
     parts = []
@@ -93,7 +94,7 @@ def library_versions(output: str) -> str:
             names = [
                 n
                 for n in os.listdir(site)
-                if n.lower().startswith(prefix) and n.endswith(".dist-info")
+                if n.lower().startswith(prefix) and n.endswith((".dist-info", ".egg-info"))
             ]
             found = ",".join(sorted(names)) or "?"
         parts.append(f"{module}:{found}")

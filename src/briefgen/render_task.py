@@ -65,7 +65,14 @@ def warm_up(outputs: Sequence[str], user_templates: Path | None = None) -> None:
     comes. Runs in a worker while the main process checks the briefs.
 
     Only a head start: it never raises (a pool whose initializer fails is broken for good).
-    Whatever fails here fails again in the task, which reports it as a finding."""
+    Whatever fails here fails again in the task, which reports it as a finding.
+
+    Ctrl-C reaches every process of the terminal's group: a worker leaves it to the main
+    process, which stops handing out work and waits for the tasks under way (a worker stopped
+    mid-task would leave the pool waiting for it forever)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import briefgen.model
         import briefgen.plan

@@ -117,8 +117,9 @@ class Labels:
                     raise TemplateError(
                         f"{self.where}: label '{key}': UndefinedError: '{name}' is undefined"
                     )
-            text = _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), source)
-            return text[:-1] if text.endswith("\n") else text
+            if source.endswith("\n"):  # Jinja drops one newline ending the template
+                source = source[:-1]
+            return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), source)
         try:
             return str(_compiled(source).render(**values))
         except Exception as e:  # anything a user's snippet can raise, sandbox refusals included

@@ -64,7 +64,7 @@ def _advances(bold: bool, italic: bool) -> dict[str, float]:
 # measured as a whole string, so the shaping engine's result counts.
 _COMPLEX = re.compile(
     "[^\u0000-\u02ff\u0370-\u0482\u048a-\u058f\u1e00-\u1eff"
-    "\u2000-\u200a\u2010-\u2027\u202f-\u205f\u20a0-\u218f]"
+    "\u2000-\u200a\u2010-\u2027\u202f-\u205f\u20a0-\u20cf\u2100-\u218f]"
 )
 
 

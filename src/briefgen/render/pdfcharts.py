@@ -226,6 +226,12 @@ def _bars(spec: ChartSpec, width: float, size: float) -> Drawing:
     return d
 
 
+def _fitting(words: Sequence[str], size: float, width: float) -> float:
+    """The type size (at most `size`, at least 4.5 pt) at which the widest word fits `width`."""
+    widest = _width(words, FONT, size)
+    return max(4.5, min(size, size * width / widest)) if widest else size
+
+
 def _columns(spec: ChartSpec, width: float, size: float) -> Drawing:
     """Vertical columns with their value on top and their category (wrapped) underneath."""
     palette = _palette(spec)
@@ -233,21 +239,27 @@ def _columns(spec: ChartSpec, width: float, size: float) -> Drawing:
     n = max(1, len(values))
     slot = width / n
     column = min(slot * 0.6, size * 6)  # two figures must not become two slabs
-    line = size * 1.15
-    names = [_lines(c, size, slot * 0.9, most=3) for c in spec.categories]
-    labels = [_lines(v, size, slot * 0.95, most=2) for v in spec.value_labels]
+    # Names and figures wrap at spaces ("about" over "3,500"); when a word is still wider than
+    # its column, all of them get smaller together. A figure is never broken; a name is broken
+    # only below 4.5 pt (and cut after three lines).
+    words = [w for c in spec.categories for w in c.split()]
+    name_size = _fitting(words, size, slot * 0.9)
+    names = [_lines(c, name_size, slot * 0.9, most=3) for c in spec.categories]
+    labels = [simpleSplit(v, FONT, size, slot * 0.95) or [v] for v in spec.value_labels]
+    value_size = _fitting([w for label in labels for w in label], size, slot * 0.95)
     pad = size * 0.5  # under the lowest label
-    label_h = max((len(w) for w in names), default=1) * line + size * 0.4 + pad
+    name_line = name_size * 1.15
+    label_h = max((len(w) for w in names), default=1) * name_line + size * 0.4 + pad
     plot_h = 1.3 * 72
-    top_h = max((len(v) for v in labels), default=1) * line + size * 0.5
+    top_h = max((len(v) for v in labels), default=1) * value_size * 1.15 + size * 0.5
     top_value = max(values, default=0) or 1
     d = Drawing(width, label_h + plot_h + top_h)
     for i, (v, label, name) in enumerate(zip(values, labels, names, strict=True)):
         cx = slot * (i + 0.5)
         h = plot_h * v / top_value
         d.add(Rect(cx - column / 2, label_h, column, h, fillColor=palette[0], strokeColor=None))
-        above = [(text, size, False, line) for text in label]
-        below = [(text, size, False, line) for text in name]
+        above = [(text, value_size, False, value_size * 1.15) for text in label]
+        below = [(text, name_size, False, name_line) for text in name]
         for shape in _stack(cx, label_h + h + size * 0.2, above, upward=True):
             d.add(shape)
         for shape in _stack(cx, label_h - size * 0.3, below, upward=False):
