@@ -408,3 +408,55 @@ def test_progress_counts_briefs_as_they_are_done(tmp_path, names):
         (i, len(names)) for i in range(1, len(names) + 1)
     ]
     assert sorted(slug for slug, *_ in calls) == sorted(names)
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(c) for c in path.read_text().split()] if path.exists() else []
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_watch_keeps_its_workers_and_replaces_one_that_stops(tmp_path):
+    """With --jobs 2, watch starts its workers once and every rebuild uses them; when one is
+    killed, new ones are started and the build it left undone is done."""
+    briefs = make_briefs(tmp_path, ("required-only",))
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "briefgen", "watch", "-o", str(out), "--jobs", "2"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    handout = out / "required-only/required-only-handout.pdf"
+    brief = briefs / "required-only/brief.yaml"
+    text = brief.read_text()
+
+    def rebuilt_after(change: str, before: bytes) -> bytes:
+        brief.write_text(text.replace("Only what is required", change))
+        deadline = time.monotonic() + 30
+        while handout.read_bytes() == before and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert handout.read_bytes() != before, change
+        return handout.read_bytes()
+
+    try:
+        deadline = time.monotonic() + 30
+        while not handout.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        workers = _children(proc.pid)
+        assert len(workers) == 2
+        now = rebuilt_after("First edit", handout.read_bytes())
+        now = rebuilt_after("Second edit", now)
+        assert _children(proc.pid) == workers  # the same processes, kept warm
+        os.kill(workers[0], signal.SIGKILL)
+        time.sleep(0.5)
+        rebuilt_after("Third edit", now)
+        assert proc.poll() is None
+        new = _children(proc.pid)
+        assert len(new) == 2 and set(new).isdisjoint(workers), (workers, new)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        output = proc.communicate(timeout=20)[0]
+    assert "Traceback" not in output and "internal error" not in output, output
+    assert "a worker process stopped; starting new ones" in output

@@ -11,7 +11,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -71,18 +71,27 @@ class BuildResult:
 
 
 def build(
-    briefs: Sequence[tuple[Path, str]], opts: Options, progress: Progress | None = None
+    briefs: Sequence[tuple[Path, str]],
+    opts: Options,
+    progress: Progress | None = None,
+    workers: Executor | None = None,
 ) -> BuildResult:
-    """The pipeline of DESIGN.md, top to bottom; a file-system failure is an OutputError."""
+    """The pipeline of DESIGN.md, top to bottom; a file-system failure is an OutputError.
+
+    `workers`: a pool the caller keeps from build to build (`briefgen watch`, see
+    `keep_workers`); without one, a build starts its own when that helps."""
     try:
-        return _build(briefs, opts, progress)
+        return _build(briefs, opts, progress, workers)
     except OSError as e:
         where = e.filename if e.filename is not None else opts.out
         raise OutputError(f"cannot use {where}: {e.strerror or e}") from None
 
 
 def _build(
-    briefs: Sequence[tuple[Path, str]], opts: Options, progress: Progress | None
+    briefs: Sequence[tuple[Path, str]],
+    opts: Options,
+    progress: Progress | None,
+    workers: Executor | None,
 ) -> BuildResult:
     result = BuildResult()
     opts.out.mkdir(parents=True, exist_ok=True)
@@ -98,7 +107,8 @@ def _build(
         else:
             warm = _split(opts.only)[1]
             count = 1 if outdated and warm else 0
-        with _workers(opts, count, warm) as pool:
+        kept = nullcontext(workers if outdated else None)
+        with kept if workers is not None else _workers(opts, count, warm) as pool:
             check_all(outdated, opts, result, pool)
             if has_errors(result.findings) and not opts.keep_going:
                 for job in outdated:
@@ -204,6 +214,13 @@ def _split(outputs: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         return tuple(outputs), ()
     here = tuple(o for o in outputs if o != apart)
     return (here, (apart,)) if apart == "deck" else ((apart,), here)
+
+
+def keep_workers(opts: Options) -> AbstractContextManager[Executor | None]:
+    """Worker processes for a series of builds (`briefgen watch`), ready for any output: they
+    import the renderers once, so a rebuild after an edit does not. Start them before any
+    other thread (a file watcher's) is running: they are forked."""
+    return _workers(opts, opts.jobs, opts.only)
 
 
 @contextmanager

@@ -17,6 +17,8 @@ from briefgen import __version__
 from briefgen.errors import BriefgenError, Severity, UsageError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from briefgen.build import Options as BuildOptions
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -218,14 +220,14 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
         yield update
 
 
-def run_build(args: argparse.Namespace) -> int:
+def run_build(args: argparse.Namespace, workers: Executor | None = None) -> int:
     """One build; prints findings like `check`, then what was written."""
     from briefgen.build import build
 
     opts = _build_options(args)
     briefs = [(f, _shown(f)) for f in find_briefs(args.dirs)]
     with _progress() as progress:
-        result = build(briefs, opts, progress)
+        result = build(briefs, opts, progress, workers)
     for finding in sorted(result.findings, key=lambda f: f.sort_key):
         print(
             finding.format(), file=sys.stderr if finding.severity is Severity.ERROR else sys.stdout
@@ -251,21 +253,44 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    """Rebuild on save: the same build, run again whenever a brief or template changes."""
+    """Rebuild on save: the same build, run again whenever a brief or template changes.
+
+    The worker processes are started once, before the file watcher, and kept warm: a rebuild
+    imports nothing. Should one stop (killed, out of memory), new ones are started."""
+    from concurrent.futures.process import BrokenProcessPool
+
     from watchfiles import watch
 
-    run_build(args)
+    from briefgen.build import keep_workers
+
     roots = [p for p in (args.dirs or [BRIEFS_DIR]) if p.exists()]
     templates = args.templates or Path("templates")
     if templates.is_dir():
         roots.append(templates)
-    print(f"watching {', '.join(map(str, roots))} (Ctrl-C to stop)")
-    for _changes in watch(*roots, watch_filter=lambda _, path: not Path(path).name.startswith(".")):
-        try:
-            run_build(args)
-        except BriefgenError as e:
-            print(f"briefgen: {e}", file=sys.stderr)
-    return EXIT_OK
+    start = True
+    while True:
+        with keep_workers(_build_options(args)) as workers:
+            try:
+                if start:
+                    run_build(args, workers)  # an error here (an unusable -o) ends the command
+                    print(f"watching {', '.join(map(str, roots))} (Ctrl-C to stop)", flush=True)
+                else:  # new workers: build again what the stopped one left undone
+                    _rebuild(args, workers)
+                start = False
+                for _ in watch(*roots, watch_filter=lambda _, p: not Path(p).name.startswith(".")):
+                    _rebuild(args, workers)
+            except BrokenProcessPool:
+                print("briefgen: a worker process stopped; starting new ones", file=sys.stderr)
+                continue
+        return EXIT_OK
+
+
+def _rebuild(args: argparse.Namespace, workers: Executor | None) -> None:
+    """A build in `watch`: a problem is printed, and watching goes on."""
+    try:
+        run_build(args, workers)
+    except BriefgenError as e:
+        print(f"briefgen: {e}", file=sys.stderr)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
