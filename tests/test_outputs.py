@@ -15,6 +15,7 @@ from briefgen.load import check
 from briefgen.plan import plan
 from briefgen.render.pdf import render_one_pager
 from briefgen.templates import Templates
+from tests.adversarial._util import pdf_text as text_of
 from tests.conftest import FIXTURES, MALI
 
 GOOD = FIXTURES / "good"
@@ -30,11 +31,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = build([(b, str(b)) for b in briefs], Options(out, ("handout", "one-pager")))
     assert result.ok, [f.format() for f in result.findings]
     return out
-
-
-def text_of(path: Path) -> str:
-    reader = PdfReader(path)
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
 def squash(text: str) -> str:
@@ -255,7 +251,7 @@ def test_a_chart_is_laid_out_once_per_spec_width_and_size(monkeypatch):
 
     calls: list[str] = []
     real = pdfcharts._bars
-    monkeypatch.setattr(pdfcharts, "_DRAWN", {})
+    pdfcharts.drawing.cache_clear()
     monkeypatch.setattr(pdfcharts, "_bars", lambda *a: calls.append("bars") or real(*a))
     brief = check(MALI).brief
     assert brief is not None

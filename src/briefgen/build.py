@@ -107,8 +107,10 @@ def _build(
         else:
             warm = _split(opts.only)[1]
             count = 1 if outdated and warm else 0
-        kept = nullcontext(workers if outdated else None)
-        with kept if workers is not None else _workers(opts, count, warm) as pool:
+        pool_for_this_build = (
+            _workers(opts, count, warm) if workers is None else nullcontext(workers)
+        )
+        with pool_for_this_build as pool:
             check_all(outdated, opts, result, pool)
             if has_errors(result.findings) and not opts.keep_going:
                 for job in outdated:
@@ -187,22 +189,22 @@ def render_all(
     todo = [(job, job.brief) for job in jobs if job.brief is not None and job.outputs]
     out: list[tuple[Job, str, Rendered | str]] = []
 
-    def done(job: Job, rendered: dict[str, Rendered | str]) -> None:
+    def done(n: int, job: Job, rendered: dict[str, Rendered | str]) -> None:
         out.extend((job, output, result) for output, result in rendered.items())
         if progress is not None:  # as each brief is done, in order
-            progress(job.slug, len({id(j) for j, *_ in out}), len(todo))
+            progress(job.slug, n, len(todo))
 
     if pool is not None and len(todo) == 1:  # a lone brief: a part here, a part in the worker
         job, brief = todo[0]
         parts = [Task(job.file, brief, p, opts.templates) for p in _split(job.outputs) if p]
         other = pool.submit(run_task, parts[1]) if len(parts) > 1 else None
         first = run_task(parts[0])
-        done(job, {**first, **(other.result() if other is not None else {})})
+        done(1, job, {**first, **(other.result() if other is not None else {})})
     else:
         tasks = [Task(j.file, b, tuple(j.outputs), opts.templates) for j, b in todo]
         results = pool.map(run_task, tasks) if pool else map(run_task, tasks)
-        for (job, _), rendered in zip(todo, results, strict=True):
-            done(job, rendered)
+        for n, ((job, _), rendered) in enumerate(zip(todo, results, strict=True), 1):
+            done(n, job, rendered)
     return out
 
 

@@ -7,9 +7,7 @@ A party with no reported number is listed as "not reported", never a zero bar.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -43,7 +41,6 @@ class ChartSpec:
     notes: tuple[str, ...] = ()  # further lines printed under the chart
     events: tuple[tuple[str, str], ...] = ()  # timeline: (date label, text)
     palette: tuple[str, ...] = ()
-    font: str = "DejaVu Sans"
 
     @property
     def totals(self) -> tuple[int, ...]:
@@ -54,11 +51,6 @@ class ChartSpec:
         """Lines printed under the chart in every output."""
         lines = [self.as_of, *self.notes, self.source_line]
         return tuple(line for line in lines if line)
-
-    def digest(self) -> str:
-        """Content hash: a chart whose spec did not change need not be drawn again."""
-        blob = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()
-        return hashlib.sha256(blob).hexdigest()
 
 
 @dataclass

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from briefgen.build import Options as BuildOptions
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a command ended by SIGPIPE
 BRIEFS_DIR = Path("briefs")
 
 
@@ -356,9 +357,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
-
-
-EXIT_BROKEN_PIPE = 141  # what a shell reports for a command ended by SIGPIPE
 
 
 _PIPE_BROKE = False  # a reader of stdout or stderr went away during this command

@@ -6,7 +6,7 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from briefgen.errors import Finding, error
 from briefgen.model import Brief
@@ -115,6 +115,16 @@ def decode_problem(path: Path) -> str | None:
 
 KEEP_PIXELS = 12_000_000  # pictures up to this many pixels stay decoded for the renderer
 _DECODED: dict[str, Any] = {}  # content hash → pixels; the last two pictures at most
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def remember(memo: dict[K, V], key: K, value: V, most: int) -> V:
+    """`value`, kept in `memo` under `key`; the oldest entries go to keep at most `most`."""
+    while len(memo) >= most:
+        del memo[next(iter(memo))]
+    memo[key] = value
+    return value
 
 
 def decoded(path: Path) -> tuple[str, Any]:
@@ -139,7 +149,5 @@ def decoded(path: Path) -> tuple[str, Any]:
         im.close()
         im = first
     if im.width * im.height <= KEEP_PIXELS:
-        while len(_DECODED) >= 2:
-            del _DECODED[next(iter(_DECODED))]
-        _DECODED[key] = im
+        remember(_DECODED, key, im, most=2)
     return key, im

@@ -468,3 +468,21 @@ def run_measured(
             err.read().decode("utf-8", "replace"),
             usage.ru_maxrss,
         )
+
+
+def build_each(
+    root: Path, names: Sequence[str], threads: int
+) -> dict[str, tuple[Path, Proc | None]]:
+    """Build `root/briefs/<name>` into `root/out-<name>` for each name, `threads` at a time, each
+    in its own measured process: name → (output folder, the run or None if it timed out)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(name: str) -> tuple[str, tuple[Path, Proc | None]]:
+        out = root / f"out-{name}"
+        return name, (
+            out,
+            run_measured(["build", f"briefs/{name}", "-o", str(out), "-j", "1"], root, 60),
+        )
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return dict(pool.map(one, names))

@@ -97,3 +97,14 @@ def expected_places(reference: PayloadBuild) -> dict[str, list[str]]:
         needle = squash(code + reference.payload)
         places[code] = [o for o, text in reference.texts.items() if needle in text]
     return places
+
+
+def not_shown_literally(pb: PayloadBuild, reference: PayloadBuild) -> list[str]:
+    """'field in output' wherever the plain build shows a field and this one does not show
+    `CODE + payload` exactly as typed."""
+    return [
+        f"{FIELDS[code]} in {output}"
+        for code, outputs in expected_places(reference).items()
+        for output in outputs
+        if squash(code + pb.payload) not in pb.texts[output]
+    ]

@@ -13,8 +13,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.adversarial._util import FIELDS, pdf_streams, pdf_uris, pptx_hyperlinks, squash, zip_blob
-from tests.adversarial.conftest import SECRET_TOKEN, PayloadBuild, build_payload, expected_places
+from tests.adversarial._util import pdf_streams, pdf_uris, pptx_hyperlinks, zip_blob
+from tests.adversarial.conftest import (
+    SECRET_TOKEN,
+    PayloadBuild,
+    build_payload,
+    not_shown_literally,
+)
 
 
 def payloads(secret: Path) -> dict[str, str]:
@@ -52,12 +57,7 @@ CASES = list(payloads(Path("/x")))
 def test_markup_is_shown_literally_in_every_field(case, builds, reference):
     pb = builds[case]
     assert pb.ok, f"the brief did not build: {pb.error}"
-    missing = []
-    for code, outputs in expected_places(reference).items():
-        needle = squash(code + pb.payload)
-        for output in outputs:
-            if needle not in pb.texts[output]:
-                missing.append(f"{FIELDS[code]} in {output}")
+    missing = not_shown_literally(pb, reference)
     assert not missing, f"payload {pb.payload!r} not shown literally in: {missing}"
 
 

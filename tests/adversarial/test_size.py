@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import resource
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +19,9 @@ from tests.adversarial._util import (
     MEMORY_LIMIT_KB,
     TRACEBACK,
     Proc,
+    build_each,
     full_brief,
     pdf_text,
-    run_measured,
     write_brief,
 )
 
@@ -115,16 +114,8 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, P
     for name, make in CASES.items():
         write_brief(root / "briefs" / name, make())
 
-    def one(name: str) -> tuple[str, tuple[Path, Proc | None]]:
-        out = root / f"out-{name}"
-        return name, (
-            out,
-            run_measured(["build", f"briefs/{name}", "-o", str(out), "-j", "1"], root, 60),
-        )
-
     # Three slots: the two slowest cases each hold one, the fast ones share the third.
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        done = dict(pool.map(one, ORDER))
+    done = build_each(root, ORDER, threads=3)
     RUSAGE["after"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return done
 

@@ -9,7 +9,6 @@ Each case puts its text into every text field of a valid brief and runs the real
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,10 +19,10 @@ from tests.adversarial._util import (
     TRACEBACK,
     Proc,
     assert_located_error,
+    build_each,
     full_brief,
     pdf_text,
     run_briefgen,
-    run_measured,
     squash,
     to_yaml,
     write_brief,
@@ -60,15 +59,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, P
     for name, text in CASES.items():
         write_brief(root / "briefs" / name, full_brief(lambda code, t=text: f"{code} {t} end"))
 
-    def one(name: str) -> tuple[str, tuple[Path, Proc | None]]:
-        out = root / f"out-{name}"
-        return name, (
-            out,
-            run_measured(["build", f"briefs/{name}", "-o", str(out), "-j", "1"], root, 60),
-        )
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(pool.map(one, CASES))
+    return build_each(root, list(CASES), threads=2)
 
 
 def _named(cp: int, text: str) -> bool:

@@ -8,6 +8,8 @@ from pathlib import Path
 from briefgen.errors import RenderError
 from briefgen.fonts import FONT_FILES, font_folder
 
+PDF_FONT = "DejaVuSans"  # the name the PDF renderers register DejaVu Sans under
+
 
 @dataclass
 class Rendered:

@@ -52,11 +52,11 @@ from briefgen.blocks import (
     Table as PlanTable,
 )
 from briefgen.errors import RenderError
-from briefgen.render import font_path
+from briefgen.render import PDF_FONT, font_path
 from briefgen.render.pdfcharts import flowable as chart_flowable
 from briefgen.templates import Labels
 
-FONT = "DejaVuSans"
+FONT = PDF_FONT
 
 # Binary streams: ASCII85 would make every image a quarter larger and cost time to encode.
 rl_config.useA85 = 0
@@ -472,6 +472,8 @@ def _prepared(key: str, im: Any, max_px: int) -> Any:
     `check` decoded in this process is not decoded again."""
     from PIL import Image as PILImage
 
+    from briefgen.images import remember
+
     if (key, max_px) in _PREPARED:
         return _PREPARED[key, max_px]
     if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
@@ -487,10 +489,7 @@ def _prepared(key: str, im: Any, max_px: int) -> Any:
     factor = round(im.width / max_px)
     if factor >= 2 and im.width / factor >= 0.8 * max_px:
         im = im.reduce(factor)
-    while len(_PREPARED) >= 8:
-        del _PREPARED[next(iter(_PREPARED))]
-    _PREPARED[key, max_px] = im
-    return im
+    return remember(_PREPARED, (key, max_px), im, most=8)
 
 
 class _Pixels(Flowable):  # type: ignore[misc]  # ReportLab is untyped

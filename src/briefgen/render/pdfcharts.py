@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -17,6 +18,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from briefgen.charts import ChartSpec
+from briefgen.render import PDF_FONT
 
 # Shapes check every attribute as it is set (when this is on as reportlab.graphics.shapes is
 # first imported); ours are built from known-good values, and the checks cost more than drawing.
@@ -25,7 +27,7 @@ rl_config.shapeChecking = 0
 from reportlab.graphics.renderPDF import GraphicsFlowable  # noqa: E402
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Path, Rect, String  # noqa: E402
 
-FONT = "DejaVuSans"
+FONT = PDF_FONT
 BOLD = FONT + "-Bold"
 INK = colors.HexColor("#1A1A1A")
 AXIS = colors.HexColor("#888888")
@@ -33,10 +35,7 @@ DEFAULT_PALETTE = ("#1F3A5F", "#7FA7D1", "#D55E00")
 HATCH_STEP = 3.2  # points between hatch lines
 
 
-_DRAWN: dict[tuple[str, float, float], Drawing] = {}  # by spec hash, width and body size
-_MOST = 256  # drawings kept (a long `watch` session draws many)
-
-
+@lru_cache(maxsize=256)  # by the spec's hash, the width and the body size
 def drawing(spec: ChartSpec, width: float, body: float) -> Drawing:
     """The chart `width` points wide, its text sized from the body size; its height follows the data.
 
@@ -45,14 +44,9 @@ def drawing(spec: ChartSpec, width: float, body: float) -> Drawing:
     `flowable`: ReportLab marks a flowable it pushes to the next frame, so one drawing object
     must not be placed twice.
     """
-    key = (spec.digest(), round(width, 3), round(body, 3))
-    if key not in _DRAWN:
-        if len(_DRAWN) >= _MOST:
-            _DRAWN.clear()
-        size = min(8.5, 0.95 * body)
-        draw = {"bars": _bars, "columns": _columns}.get(spec.kind, _timeline)
-        _DRAWN[key] = draw(spec, width, size)
-    return _DRAWN[key]
+    size = min(8.5, 0.95 * body)
+    draw = {"bars": _bars, "columns": _columns}.get(spec.kind, _timeline)
+    return draw(spec, width, size)
 
 
 def flowable(spec: ChartSpec, width: float, body: float) -> GraphicsFlowable:
@@ -133,10 +127,8 @@ def _segment(
 ) -> list[Rect | Path]:
     """One stacked segment: filled, outlined in the darkest colour, hatched unless it is the first."""
     fill, edge = palette[i % len(palette)], palette[0]
-    out: list[Rect | Path] = [Rect(x, y, w, h, fillColor=fill, strokeColor=edge, strokeWidth=0.6)]
-    if i:
-        out.insert(1, _hatch(x, y, w, h, edge))
-    return out
+    rect = Rect(x, y, w, h, fillColor=fill, strokeColor=edge, strokeWidth=0.6)
+    return [rect, _hatch(x, y, w, h, edge)] if i else [rect]
 
 
 def _legend(
