@@ -2,5 +2,3 @@
 
 # Static, so that `briefgen --version` and the up-to-date check need no package metadata lookup.
 __version__ = "0.1.0"
-
-OUTPUTS = ("handout", "one-pager", "deck")

@@ -10,8 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from briefgen.charts import ChartSpec
 from briefgen.text import Span
+
+if TYPE_CHECKING:
+    from briefgen.slots import Words
+    from briefgen.template_model import Output, Theme
 
 Spans = tuple[Span, ...]
 
@@ -35,6 +41,7 @@ class Paragraph:
 class BulletList:
     items: tuple[Spans, ...]
     numbered: bool = False
+    answer_lines: int = 0  # blank lines to write on under each item (a worksheet)
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,8 @@ class Picture:
     height: int
     caption: Spans = ()
     credit: str = ""
+    decorative: bool = False  # a logo: an artifact, not content
+    max_width_mm: float = 110
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,20 @@ class Events:
     items: tuple[tuple[str, Spans], ...]
 
 
+@dataclass(frozen=True)
+class Fields:
+    """Lines a student writes on: Name, Class, Date."""
+
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Banner:
+    """A handling line across the page, such as "For internal use"."""
+
+    text: str
+
+
 Block = (
     Paragraph
     | BulletList
@@ -116,35 +139,46 @@ Block = (
     | Opinion
     | Definitions
     | Events
+    | Fields
+    | Banner
 )
 
 
 @dataclass(frozen=True)
 class Section:
-    id: str
-    heading: str
+    id: str  # the part or block it shows; renderers never branch on it
+    heading: str  # "" for none
     blocks: tuple[Block, ...]
     notes: str = ""  # what a presenter would say: the deck's speaker notes
-    style: str = ""  # "note" for a content note, "opinion" for perspectives
+    style: str = ""  # "note" for a content note, "opinion" for perspectives, "plain": no heading
+    region: str = "main"  # columns layout: top | main | side
+    beside: bool = False  # sits beside the section before it when that one is short
 
 
 @dataclass(frozen=True)
 class Document:
-    """One output's plan: what to show, in order, already in the brief's language."""
+    """One output's plan: what to show, in order, already in the brief's language, with the
+    output's description and the theme: all a renderer needs."""
 
-    output: str  # handout | one-pager | deck
+    output: str  # the output's name (its template folder)
+    spec: Output
+    theme: Theme
+    words: Words
     title: str
     subtitle: str
-    kicker: str  # e.g. "Classroom handout · 23 January 2013"
+    kicker: str  # e.g. "Classroom handout"
     date_line: str  # "23 January 2013 · Updated 25 January 2013"
     date_iso: str  # the brief date
-    timestamp: (
-        int  # document metadata time: SOURCE_DATE_EPOCH, else the brief date (never the clock)
-    )
+    timestamp: int  # document metadata time: SOURCE_DATE_EPOCH, else the brief date (never the clock)
     language: str
     sections: tuple[Section, ...]
-    labels: dict[str, str] = field(default_factory=dict)
+    footer: str = ""
     authors: tuple[str, ...] = ()
+    logo: Picture | None = None  # the theme's logo, for a deck's title slide
+    master: Path | None = None  # a master deck
+    fonts: dict[str, Path] = field(default_factory=dict)  # PDF font faces (default: shipped)
+    metrics: dict[str, Path] = field(default_factory=dict)  # deck font faces, for measuring
+    file_name: str = ""  # the artifact's file name
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)

@@ -13,14 +13,13 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefgen import OUTPUTS
 from briefgen.atomic import sweep_temporary_files, write_atomic
 from briefgen.errors import BriefgenError, Finding, OutputError, Severity, has_errors
-from briefgen.manifest import Manifest, artifact_name, input_keys
+from briefgen.manifest import Manifest, input_keys, template_digests
+from briefgen.template_set import TemplateSet
 
 if TYPE_CHECKING:
     from briefgen.load import Loaded
@@ -33,12 +32,12 @@ Progress = Callable[[str, int, int], None]  # message, done, total
 @dataclass(frozen=True)
 class Options:
     out: Path = Path("build")
-    only: tuple[str, ...] = OUTPUTS
+    only: tuple[str, ...] | None = None  # None: each brief's outputs (its own list, or the defaults)
     jobs: int = 1
     force: bool = False
     keep_going: bool = False
     shard: tuple[int, int] = (1, 1)  # (i, n): build the i-th of n stable subsets
-    templates: Path | None = None  # user folder overriding the shipped templates
+    templates: tuple[Path, ...] = ()  # user folders over the shipped templates, first wins
 
 
 @dataclass
@@ -51,7 +50,9 @@ class Job:
     status: str = "unchanged"  # unchanged | outdated → rebuilt | failed | skipped
     brief: Brief | None = None
     stale: list[str] | None = None  # outputs known to be out of date; None = all of them
+    outputs_set: str = ""  # hash of the template set's outputs when decided
     outputs: list[str] = field(default_factory=list)  # the outputs to render now
+    wanted: list[str] = field(default_factory=list)  # the brief's outputs
 
     @property
     def slug(self) -> str:
@@ -62,6 +63,7 @@ class Job:
 class BuildResult:
     findings: list[Finding] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
+    templates: TemplateSet = field(default_factory=TemplateSet)
     written: list[Path] = field(default_factory=list)
     manifest: Manifest = field(default_factory=Manifest)
 
@@ -93,19 +95,28 @@ def _build(
     progress: Progress | None,
     workers: Executor | None,
 ) -> BuildResult:
-    result = BuildResult()
+    result = BuildResult(templates=TemplateSet(list(opts.templates)))
     opts.out.mkdir(parents=True, exist_ok=True)
     with _locked(opts.out):
         sweep_temporary_files(opts.out)
         result.manifest = Manifest.read(opts.out)
-        result.jobs = decide(briefs, result.manifest, opts)
+        result.jobs = decide(briefs, result.manifest, opts, result.templates)
         outdated = [j for j in result.jobs if j.status == "outdated"]
+        if outdated:  # the templates are checked before any brief or render, all at once
+            result.findings += result.templates.check()
+            if has_errors(result.findings):
+                for job in outdated:
+                    job.status = "skipped"
+                return result
+        renderers = _renderers(result.templates) if outdated else {}
         # Workers start now and import the renderers while this process checks the briefs. A
         # lone brief's outputs are split in two: one part renders here, the other in a worker.
         if len(outdated) > 1:
-            count, warm = len(outdated), opts.only
+            count, warm = len(outdated), tuple(sorted(set(renderers.values())))
         else:
-            warm = _split(opts.only)[1]
+            likely = tuple(opts.only or result.templates.default_outputs())
+            apart = _split(likely, renderers)[1]
+            warm = tuple(sorted({renderers[o] for o in apart}))
             count = 1 if outdated and warm else 0
         pool_for_this_build = (
             _workers(opts, count, warm) if workers is None else nullcontext(workers)
@@ -117,7 +128,7 @@ def _build(
                     job.status = "failed" if job.brief is None else "skipped"
                 return result
             rendered = render_all(
-                [j for j in outdated if j.brief is not None], opts, progress, pool
+                [j for j in outdated if j.brief is not None], opts, progress, pool, renderers
             )
         write_all(rendered, opts, result)
         for job in result.jobs:
@@ -134,16 +145,29 @@ def in_shard(slug: str, shard: tuple[int, int]) -> bool:
     return int(hashlib.sha256(slug.encode()).hexdigest(), 16) % n == i - 1
 
 
-def decide(briefs: Sequence[tuple[Path, str]], manifest: Manifest, opts: Options) -> list[Job]:
-    """Which briefs are outdated: any wanted artifact whose input hash changed, or that is gone."""
-    shipped = Path(str(files("briefgen") / "templates"))
+def _renderers(templates: TemplateSet) -> dict[str, str]:
+    """Output → the renderer its description names."""
+    return {name: templates.output(name).renderer for name in templates.output_names()}
+
+
+def decide(
+    briefs: Sequence[tuple[Path, str]],
+    manifest: Manifest,
+    opts: Options,
+    templates: TemplateSet,
+) -> list[Job]:
+    """Which briefs are outdated: any wanted artifact whose input hash changed, or that is gone.
+    Content hashes only: no YAML is parsed and no model or renderer is imported here."""
+    digests, outputs_set = template_digests(templates, templates.output_names())
     jobs = []
     for file, display in briefs:
         if not in_shard(file.parent.name, opts.shard):
             continue
-        job = Job(file, display, input_keys(file.parent, shipped, opts.templates))
+        job = Job(file, display, input_keys(file.parent, digests), outputs_set=outputs_set)
         job.stale = (
-            None if opts.force else manifest.stale(job.slug, display, job.keys, opts.only, opts.out)
+            None
+            if opts.force
+            else manifest.stale(job.slug, display, job.keys, opts.only, opts.out, outputs_set)
         )
         job.status = "unchanged" if job.stale == [] else "outdated"
         jobs.append(job)
@@ -158,7 +182,9 @@ def check_all(
         return
     from briefgen.render_task import check_task
 
-    items = [(job.file, job.display) for job in jobs]
+    known = tuple(result.templates.output_names())
+    defaults = result.templates.default_outputs()
+    items = [(job.file, job.display, known) for job in jobs]
     # Several briefs are checked in the workers; a lone one here, while a worker warms up.
     checked: Iterator[Loaded] = map(check_task, items)
     if pool is not None and len(items) > 1:
@@ -167,19 +193,22 @@ def check_all(
         result.findings += loaded.findings
         if loaded.ok and loaded.brief is not None:
             job.brief = loaded.brief
+            job.wanted = list(loaded.brief.outputs or defaults)
             job.outputs = [
                 o
-                for o in OUTPUTS
-                if o in opts.only
-                and o in loaded.brief.outputs
-                and (job.stale is None or o in job.stale)
+                for o in job.wanted
+                if (opts.only is None or o in opts.only) and (job.stale is None or o in job.stale)
             ]
         else:
             job.status = "failed"
 
 
 def render_all(
-    jobs: list[Job], opts: Options, progress: Progress | None, pool: Executor | None = None
+    jobs: list[Job],
+    opts: Options,
+    progress: Progress | None,
+    pool: Executor | None = None,
+    renderers: dict[str, str] | None = None,
 ) -> list[tuple[Job, str, Rendered | str]]:
     """Every brief's outputs, a brief per task, in the workers when there are; same bytes either way."""
     if not any(job.brief is not None and job.outputs for job in jobs):
@@ -196,7 +225,11 @@ def render_all(
 
     if pool is not None and len(todo) == 1:  # a lone brief: a part here, a part in the worker
         job, brief = todo[0]
-        parts = [Task(job.file, brief, p, opts.templates) for p in _split(job.outputs) if p]
+        parts = [
+            Task(job.file, brief, p, opts.templates)
+            for p in _split(tuple(job.outputs), renderers or {})
+            if p
+        ]
         other = pool.submit(run_task, parts[1]) if len(parts) > 1 else None
         first = run_task(parts[0])
         done(1, job, {**first, **(other.result() if other is not None else {})})
@@ -208,27 +241,32 @@ def render_all(
     return out
 
 
-def _split(outputs: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A lone brief's outputs in two parts, (here, in a worker): the deck (python-pptx) apart from
-    the PDFs (ReportLab), so that each process imports one renderer; else the handout apart."""
-    apart = "deck" if "deck" in outputs else "handout"
-    if apart not in outputs or len(outputs) < 2:
-        return tuple(outputs), ()
-    here = tuple(o for o in outputs if o != apart)
-    return (here, (apart,)) if apart == "deck" else ((apart,), here)
+def _split(
+    outputs: tuple[str, ...], renderers: dict[str, str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A lone brief's outputs in two parts, (here, in a worker): the decks (python-pptx) apart
+    from the rest (ReportLab), so that each process imports one renderer; with one renderer
+    only, the first output apart from the others."""
+    if len(outputs) < 2:
+        return outputs, ()
+    decks = tuple(o for o in outputs if renderers.get(o) == "pptx")
+    rest = tuple(o for o in outputs if o not in decks)
+    if decks and rest:
+        return rest, decks
+    return outputs[:1], outputs[1:]
 
 
 def keep_workers(opts: Options) -> AbstractContextManager[Executor | None]:
     """Worker processes for a series of builds (`briefgen watch`), ready for any output: they
     import the renderers once, so a rebuild after an edit does not. Start them before any
     other thread (a file watcher's) is running: they are forked."""
-    return _workers(opts, opts.jobs, opts.only)
+    return _workers(opts, opts.jobs, ("pdf", "pptx"))
 
 
 @contextmanager
 def _workers(opts: Options, count: int, warm: Sequence[str]) -> Iterator[Executor | None]:
-    """`count` worker processes (at most --jobs), started at once, importing what rendering the
-    `warm` outputs needs; or None."""
+    """`count` worker processes (at most --jobs), started at once, importing the `warm`
+    renderers; or None."""
     count = min(opts.jobs, count)
     if opts.jobs < 2 or count < 1:
         yield None
@@ -292,7 +330,7 @@ def write_all(
         artifacts = {}
         for output, done in items:
             assert not isinstance(done, str)
-            path = opts.out / slug / artifact_name(slug, output)
+            path = opts.out / slug / done.name
             write_atomic(path, done.data)
             result.written.append(path)
             result.findings += [
@@ -307,7 +345,7 @@ def write_all(
                 "warnings": done.warnings,
             }
         assert job.brief is not None
-        result.manifest.record(slug, job.display, list(job.brief.outputs), artifacts)
+        result.manifest.record(slug, job.display, job.wanted, artifacts, job.outputs_set)
         job.status = "rebuilt"
 
 
@@ -344,8 +382,10 @@ def write_report(result: BuildResult, opts: Options) -> None:
     """OUT/report.md: a row per brief; appended to $GITHUB_STEP_SUMMARY when that is set."""
     lines = ["| brief | artifacts | pages | warnings | status |", "|---|---|---|---|---|"]
     for job in sorted(result.jobs, key=lambda j: j.slug):
-        found = result.manifest.briefs.get(job.slug, {}).get("artifacts", {})
-        arts = {o: found[o] for o in OUTPUTS if o in found}
+        entry = result.manifest.briefs.get(job.slug, {})
+        found = entry.get("artifacts", {})
+        order = [*entry.get("outputs", []), *sorted(found)]
+        arts = {o: found[o] for o in dict.fromkeys(order) if o in found}
         names = ", ".join(Path(a["path"]).name for a in arts.values()) or "—"
         pages = ", ".join(f"{o} {a['pages']}" for o, a in arts.items()) or "—"
         warnings = sum(len(a.get("warnings", [])) for a in arts.values())

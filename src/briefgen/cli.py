@@ -12,12 +12,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from briefgen import OUTPUTS as ALL_OUTPUTS
 from briefgen import __version__
 from briefgen.errors import BriefgenError, Severity, UsageError
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
+
+    from briefgen.template_set import TemplateSet
 
     from briefgen.build import Options as BuildOptions
 
@@ -44,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
         help="brief folders, brief.yaml files or folders of briefs (default: ./briefs)",
     )
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    c.add_argument(
+        "--templates",
+        type=Path,
+        default=None,
+        help="folder whose files override the shipped templates (default: ./templates if present)",
+    )
 
     b = sub.add_parser(
         "build", help="check briefs, then render their handout, one-page brief and deck"
@@ -60,8 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     b.add_argument(
         "--only",
-        default=",".join(ALL_OUTPUTS),
-        help="comma-separated outputs to build: handout,one-pager,deck",
+        default=None,
+        help="comma-separated outputs to build (default: each brief's own; `briefgen templates` "
+        "lists them)",
     )
     b.add_argument(
         "--templates",
@@ -102,6 +110,25 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of brief.yaml")
 
+    t = sub.add_parser(
+        "templates",
+        help="list the outputs and where each template file comes from; `copy` one to edit",
+    )
+    t.add_argument("action", nargs="?", choices=["list", "copy"], default="list")
+    t.add_argument(
+        "what",
+        nargs="*",
+        metavar="NAME",
+        help="for copy: an output's name, theme or labels (default: everything)",
+    )
+    t.add_argument(
+        "--templates",
+        type=Path,
+        default=None,
+        help="folder whose files override the shipped templates (default: ./templates if present)",
+    )
+    t.add_argument("--force", action="store_true", help="copy: replace files already there")
+
     n = sub.add_parser("new", help="write a new brief that passes `check`")
     n.add_argument("slug", help="folder name: lowercase letters, digits and hyphens")
     n.add_argument(
@@ -138,11 +165,35 @@ def _shown(path: Path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
+def _template_set(args: argparse.Namespace) -> TemplateSet:
+    """The template set: --templates DIR, then ./templates, over the shipped ones."""
+    from briefgen.template_set import TemplateSet, user_roots
+
+    if args.templates is not None and not args.templates.is_dir():
+        raise UsageError(f"no such templates folder: {args.templates}")
+    return TemplateSet(user_roots(args.templates))
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from briefgen.load import check
+    from briefgen.template_set import outputs_findings
 
-    results = [check(f, _shown(f)) for f in find_briefs(args.dirs)]
-    errors = warnings = failed = 0
+    templates = _template_set(args)
+    problems = templates.check()  # the templates first: every problem once, located
+    for finding in problems:
+        print(finding.format())
+    known = templates.output_names()
+    results = []
+    for f in find_briefs(args.dirs):
+        loaded = check(f, _shown(f))
+        if loaded.brief is not None:
+            loaded.findings = sorted(
+                loaded.findings + outputs_findings(loaded, known), key=lambda x: x.sort_key
+            )
+        results.append(loaded)
+    errors = sum(f.severity is Severity.ERROR for f in problems)
+    warnings = len(problems) - errors
+    failed = int(bool(errors))
     for loaded in results:
         for finding in loaded.findings:
             print(finding.format())
@@ -152,7 +203,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         failed += bool(e or (args.strict and w))
     n = len(results)
     summary = (
-        f"checked {n} brief{'s' * (n != 1)}: {errors} error{'s' * (errors != 1)}, "
+        f"checked {n} brief{'s' * (n != 1)}{' and the templates' * bool(problems)}: "
+        f"{errors} error{'s' * (errors != 1)}, "
         f"{warnings} warning{'s' * (warnings != 1)}"
     )
     if failed:
@@ -170,22 +222,28 @@ def _shard(text: str) -> tuple[int, int]:
 
 def _build_options(args: argparse.Namespace) -> BuildOptions:
     from briefgen.build import Options
-    from briefgen.templates import USER_DIR
 
-    only = tuple(o.strip() for o in args.only.split(",") if o.strip())
-    if not only or any(o not in ALL_OUTPUTS for o in only):
-        raise UsageError(f"--only takes {', '.join(ALL_OUTPUTS)} (got '{args.only}')")
-    user = (
-        args.templates if args.templates is not None else (USER_DIR if USER_DIR.is_dir() else None)
-    )
-    if user is not None and not user.is_dir():
-        raise UsageError(f"no such templates folder: {user}")
+    templates = _template_set(args)
+    only = None
+    if args.only is not None:
+        known = templates.output_names()
+        only = tuple(o.strip() for o in args.only.split(",") if o.strip())
+        if not only or any(o not in known for o in only):
+            raise UsageError(f"--only takes outputs among {', '.join(known)} (got '{args.only}')")
     if args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1 (got {args.jobs})")
     for folder in (args.out, *args.out.parents):
         if folder.exists() and not folder.is_dir():
             raise UsageError(f"cannot build into {args.out}: {folder} is a file, not a folder")
-    return Options(args.out, only, args.jobs, args.force, args.keep_going, args.shard, user)
+    return Options(
+        args.out,
+        only,
+        args.jobs,
+        args.force,
+        args.keep_going,
+        args.shard,
+        tuple(templates.users),
+    )
 
 
 @contextmanager
@@ -265,9 +323,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     from briefgen.build import keep_workers
 
     roots = [p for p in (args.dirs or [BRIEFS_DIR]) if p.exists()]
-    templates = args.templates or Path("templates")
-    if templates.is_dir():
-        roots.append(templates)
+    roots += [p for p in _template_set(args).users if p.is_dir()]
     start = True
     while True:
         with keep_workers(_build_options(args)) as workers:
@@ -312,7 +368,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     folder = args.dir / slug
     if folder.exists():
         raise UsageError(f"{_shown(folder)} already exists; choose another slug")
-    text = (files("briefgen") / "templates" / "new" / "brief.yaml").read_text(encoding="utf-8")
+    text = (files("briefgen") / "assets" / "new-brief.yaml").read_text(encoding="utf-8")
     text = text.replace("{title}", slug.replace("-", " ").capitalize())
     text = text.replace("{date}", dt.date.today().isoformat())
     folder.mkdir(parents=True)
@@ -323,8 +379,58 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_templates(args: argparse.Namespace) -> int:
+    """List the outputs and the origin of every template file, or copy shipped files to edit."""
+    from briefgen.template_set import USER_DIR
+
+    templates = _template_set(args)
+    if args.action == "copy":
+        return _copy_templates(templates, args.what, USER_DIR, args.force)
+    for name in templates.output_names():
+        try:
+            spec = templates.output(name)
+            about = f"{spec.renderer:5} {'default' if spec.default else 'on request':10}"
+            about += f" {spec.description}"
+        except BriefgenError:
+            about = "(broken: run `briefgen check`)"
+        print(f"{name:12} {about}")
+    print()
+    for rel, path in sorted(templates.files_in_use()):
+        print(f"{rel:34} {templates.origin(rel)}")
+    return EXIT_OK
+
+
+def _copy_templates(templates: TemplateSet, what: list[str], dest: Path, force: bool) -> int:
+    """Copy shipped files (an output's folder, theme.yaml, labels/) into ./templates."""
+    import shutil
+
+    names = [rel for rel, _ in templates.files_in_use(shipped_only=True)]
+    chosen = [
+        rel
+        for rel in names
+        if not what
+        or any(rel == f"{w}.yaml" or rel.startswith(f"{w}/") for w in what)
+    ]
+    if not chosen:
+        known = sorted({rel.split("/")[0].removesuffix(".yaml") for rel in names})
+        raise UsageError(f"nothing to copy for {' '.join(what)} (choose among {', '.join(known)})")
+    copied = 0
+    for rel in chosen:
+        target = dest / rel
+        if target.exists() and not force:
+            print(f"kept {_shown(target)} (already there; --force replaces it)")
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(templates.shipped / rel, target)
+        copied += 1
+        print(f"copied {_shown(target)}")
+    print(f"{copied} file{'s' * (copied != 1)} copied; edit them, then run `briefgen check`")
+    return EXIT_OK
+
+
 COMMANDS = {
     "check": cmd_check,
+    "templates": cmd_templates,
     "build": cmd_build,
     "watch": cmd_watch,
     "schema": cmd_schema,

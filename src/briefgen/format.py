@@ -7,10 +7,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from briefgen.dates import PartialDate
-from briefgen.templates import Labels
 
 if TYPE_CHECKING:
     from babel import Locale
+
+    from briefgen.slots import Words as Labels
 
 
 @dataclass(frozen=True)

@@ -13,25 +13,21 @@ import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from briefgen import OUTPUTS, __version__
+from briefgen import __version__
+
+if TYPE_CHECKING:
+    from briefgen.template_set import TemplateSet
 
 MANIFEST = "manifest.json"
-FORMAT = 1
-SUFFIX = {"handout": "handout.pdf", "one-pager": "brief.pdf", "deck": "deck.pptx"}
-# The libraries whose version changes the bytes of an output.
-LIBRARIES = {
-    "handout": ("reportlab", "PIL"),
-    "one-pager": ("reportlab", "PIL"),
-    "deck": ("pptx", "PIL"),  # Pillow measures the deck's text and reads its pictures
-}
+FORMAT = 2
+# The libraries whose version changes the bytes of some output. Every output's key holds them
+# all: which renderer an output uses is written in its output.yaml, and the no-op path reads
+# no YAML. (A library upgrade is rare; rebuilding every output then is cheap insurance.)
+LIBRARIES = ("reportlab", "PIL", "pptx", "jinja2")
 # Module → the distribution that installs it (its *.dist-info folder's name).
-DISTRIBUTIONS = {"reportlab": "reportlab", "PIL": "pillow", "pptx": "python_pptx"}
-
-
-def artifact_name(slug: str, output: str) -> str:
-    return f"{slug}-{SUFFIX[output]}"
+DISTRIBUTIONS = {"reportlab": "reportlab", "PIL": "pillow", "pptx": "python_pptx", "jinja2": "jinja2"}
 
 
 def _files(folder: Path) -> list[Path]:
@@ -78,14 +74,14 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-@lru_cache(maxsize=8)
-def library_versions(output: str) -> str:
+@lru_cache(maxsize=1)
+def library_versions() -> str:
     """'reportlab-4.2.5.dist-info,...': read from folder names (egg-info too, as Debian's
     packages have), without importing anything."""
     import importlib.util
 
     parts = []
-    for module in LIBRARIES[output]:
+    for module in LIBRARIES:
         spec = importlib.util.find_spec(module)
         found = "?"
         if spec is not None and spec.origin is not None:
@@ -101,32 +97,43 @@ def library_versions(output: str) -> str:
     return ";".join(parts)
 
 
-def template_digest(output: str, shipped: Path, user: Path | None) -> str:
-    """The templates an output uses: theme and labels (shared) and its own folder."""
-    h = hashlib.sha256()
-    for root in (shipped, user):
-        if root is None or not root.is_dir():
-            continue
-        for path in _files(root):
-            rel = path.relative_to(root).as_posix()
-            if rel == "theme.yaml" or rel.startswith(("labels/", f"{output}/")):
-                h.update(f"{root == user}:{rel}".encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
+def template_digests(templates: TemplateSet, outputs: list[str]) -> tuple[dict[str, str], str]:
+    """Output → the hash of the template files it uses: its own folder and every shared file
+    (theme, labels, a logo, fonts), from every folder of the lookup order; and the hash of the
+    set of outputs itself (their names and descriptions: which are built by default)."""
+    shared, own = hashlib.sha256(), {o: hashlib.sha256() for o in outputs}
+    outputs_set = hashlib.sha256()
+    for i, (rel, path) in enumerate(templates.files()):
+        top = rel.split("/", 1)[0]
+        record = f"{i}:{rel}".encode() + b"\0" + _file_bytes(path) + b"\0"
+        if top in own:
+            own[top].update(record)
+            if rel == f"{top}/output.yaml":
+                outputs_set.update(record)
+        elif "/" not in rel or top not in templates.output_names():
+            shared.update(record)
+    common = shared.hexdigest()
+    return {o: hashlib.sha256((common + h.hexdigest()).encode()).hexdigest() for o, h in own.items()}, (
+        outputs_set.hexdigest()
+    )
 
 
-def input_keys(folder: Path, shipped: Path, user: Path | None) -> dict[str, str]:
-    """Output → the hash of everything that shapes it."""
+def _file_bytes(path: Path) -> bytes:
+    info = path.lstat()
+    if stat.S_ISLNK(info.st_mode):
+        return b"link:" + os.readlink(path).encode(errors="surrogateescape")
+    if not stat.S_ISREG(info.st_mode):
+        return b"special"
+    return path.read_bytes()
+
+
+def input_keys(folder: Path, digests: dict[str, str]) -> dict[str, str]:
+    """Output → the hash of everything that shapes it, given the outputs' template digests."""
     brief = digest_folder(folder)
     keys = {}
-    for output in OUTPUTS:
+    for output, templates in digests.items():
         h = hashlib.sha256()
-        for part in (
-            brief,
-            template_digest(output, shipped, user),
-            code_digest(),
-            library_versions(output),
-            output,
-        ):
+        for part in (brief, templates, code_digest(), library_versions(), output):
             h.update(part.encode() + b"\0")
         keys[output] = h.hexdigest()
     return keys
@@ -157,19 +164,28 @@ class Manifest:
         return cls(briefs if isinstance(briefs, dict) else {})
 
     def stale(
-        self, slug: str, source: str, keys: dict[str, str], only: tuple[str, ...], out: Path
+        self,
+        slug: str,
+        source: str,
+        keys: dict[str, str],
+        only: tuple[str, ...] | None,
+        out: Path,
+        outputs_set: str = "",
     ) -> list[str] | None:
         """The wanted outputs whose inputs changed or whose file is gone; None when unknown."""
         entry = self.briefs.get(slug)
         if not entry or entry.get("status") != "ok" or entry.get("source") != source:
             return None
+        if entry.get("set") != outputs_set:  # outputs added, removed, or defaults changed
+            return None
         artifacts = entry.get("artifacts", {})
         stale = []
-        for output in (o for o in entry.get("outputs", []) if o in only):
+        for output in (o for o in entry.get("outputs", []) if only is None or o in only):
             art = artifacts.get(output)
             try:
                 fresh = (
                     art is not None
+                    and output in keys
                     and art.get("input") == keys[output]
                     and (out / art["path"]).stat().st_size == art.get("size")
                 )
@@ -179,13 +195,21 @@ class Manifest:
                 stale.append(output)
         return stale
 
-    def record(self, slug: str, source: str, outputs: list[str], artifacts: dict[str, Any]) -> None:
+    def record(
+        self,
+        slug: str,
+        source: str,
+        outputs: list[str],
+        artifacts: dict[str, Any],
+        outputs_set: str = "",
+    ) -> None:
         """A brief built: its new artifacts replace the old ones of the same output."""
         old = self.briefs.get(slug, {}).get("artifacts", {})
         self.briefs[slug] = {
             "status": "ok",
             "source": source,
             "outputs": outputs,
+            "set": outputs_set,
             "artifacts": {**old, **artifacts},
         }
 

@@ -14,7 +14,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from briefgen import OUTPUTS
 from briefgen.dates import PartialDate
 
 # Whole, not negative, and below a trillion: no real count is larger, and Babel formats up to 28 digits.
@@ -22,8 +21,10 @@ Count = Annotated[int, Field(strict=True, ge=0, le=10**12)]
 Text = Annotated[str, Field(min_length=1)]
 SourceIds = Annotated[list[str], Field(description="Ids of entries in `sources` backing this.")]
 
-OutputName = Literal["handout", "one-pager", "deck"]
-ALL_OUTPUTS: tuple[OutputName, ...] = OUTPUTS  # type: ignore[assignment]
+# An output is a folder of the template set; `check` knows which exist (`checks.outputs`).
+OutputName = Annotated[
+    str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64, description="An output's name.")
+]
 
 
 class Trend(StrEnum):
@@ -218,8 +219,16 @@ class Brief(Part):
     glossary: list[GlossaryEntry] = Field(default_factory=list)
     sources: Annotated[list[Source], Field(min_length=1)]
     images: list[Image] = Field(default_factory=list)
-    outputs: list[OutputName] = Field(
-        default_factory=lambda: list(ALL_OUTPUTS), description="Which outputs to build."
+    banner: Text | None = Field(
+        None,
+        max_length=200,
+        description="A handling line (e.g. 'For internal use') for outputs that show a banner; "
+        "overrides the theme's.",
+    )
+    outputs: list[OutputName] | None = Field(
+        None,
+        description="Which outputs to build (template folders: handout, one-pager, deck, html, "
+        "worksheet, ...); default: those the templates mark as default.",
     )
 
     @cached_property

@@ -1,8 +1,10 @@
-"""Brief + template → Document: which sections each output shows, in order, as plain blocks.
+"""Brief + output description → Document: the output's sections, in order, as plain blocks.
 
-Sections come from `templates/<output>/layout.yaml`; labels and snippets from
-`templates/labels/<language>.yaml`. A section with nothing to show is left out, so there is
-never an empty heading. Everything a renderer prints is decided here, once.
+The output's `output.yaml` decides everything: which parts of the brief it shows and in what
+order, their headings and intros (Jinja slots), the template author's own blocks (text, fields,
+a logo, a banner, pictures), and options such as "chart only". Nothing here branches on an
+output's name. A section with nothing to show is left out, so there is never an empty heading.
+Everything a renderer prints is decided here, once.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from briefgen import charts
 from briefgen.blocks import (
+    Banner,
     Block,
     BulletList,
     Chart,
@@ -20,6 +24,7 @@ from briefgen.blocks import (
     Definitions,
     Document,
     Events,
+    Fields,
     Figure,
     KeyFigures,
     Opinion,
@@ -34,7 +39,10 @@ from briefgen.blocks import (
 from briefgen.errors import TemplateError
 from briefgen.format import Formatter
 from briefgen.model import Brief, Commitment, Source
-from briefgen.templates import Labels, Templates
+from briefgen.slots import Words, context, env_for, render
+from briefgen.template_model import Output, Theme
+from briefgen.template_model import Section as SectionSpec
+from briefgen.template_set import TemplateSet, shown
 from briefgen.text import Span, parse_inline, plain
 
 
@@ -42,11 +50,13 @@ from briefgen.text import Span, parse_inline, plain
 class Context:
     brief: Brief
     folder: Path
-    output: str
     fmt: Formatter
-    labels: Labels
+    labels: Words
     cite: dict[str, int]
-    theme: dict[str, object]
+    theme: Theme
+    spec: SectionSpec
+    templates: TemplateSet
+    slot: Callable[[str], str]  # fills a Jinja slot of the output
 
     def refs(self, ids: list[str]) -> str:
         """' [1, 3]' for cited sources, '' for none."""
@@ -59,11 +69,10 @@ class Context:
         return spans + plain_spans(self.refs(ids or []))
 
     def chart_context(self) -> charts.ChartContext:
-        palette = self.theme.get("chart_palette") or ()
         return charts.ChartContext(
             self.fmt,
             self.cite,
-            tuple(str(c) for c in palette) if isinstance(palette, list) else (),
+            tuple(self.theme.chart_palette),
             {s.id: short_cite(s, self.fmt) for s in self.brief.sources},
         )
 
@@ -112,10 +121,9 @@ def content_note(ctx: Context) -> Section | None:
 
 
 def summary(ctx: Context) -> Section:
-    heading = ctx.labels["bottom_line" if ctx.output == "one-pager" else "summary"]
     return Section(
         "summary",
-        heading,
+        ctx.labels["summary"],
         (Paragraph(ctx.text(ctx.brief.summary), "lead"),),
         notes=plain(ctx.brief.summary),
     )
@@ -143,9 +151,8 @@ def key_figures(ctx: Context) -> Section | None:
 
 def background(ctx: Context) -> Section:
     paragraphs = tuple(Paragraph(ctx.text(p)) for p in ctx.brief.background)
-    heading = ctx.labels["situation" if ctx.output == "one-pager" else "background"]
     return Section(
-        "background", heading, paragraphs, notes="\n\n".join(plain(p) for p in ctx.brief.background)
+        "background", ctx.labels["background"], paragraphs, notes="\n\n".join(plain(p) for p in ctx.brief.background)
     )
 
 
@@ -174,7 +181,7 @@ def pictures(ctx: Context) -> Section | None:
     if not blocks:
         return None
     notes = "\n".join(b.alt for b in blocks if isinstance(b, Picture))
-    return Section("map", ctx.labels["map"], tuple(blocks), notes)
+    return Section("pictures", ctx.labels["map"], tuple(blocks), notes)
 
 
 def timeline(ctx: Context) -> Section | None:
@@ -183,7 +190,7 @@ def timeline(ctx: Context) -> Section | None:
         return None
     blocks: list[Block] = []
     spec = charts.timeline_chart(ctx.brief, ctx.chart_context())
-    if ctx.output == "handout" and spec is not None and charts.timeline_reads_well(events):
+    if ctx.spec.chart and spec is not None and charts.timeline_reads_well(events):
         blocks.append(Chart(spec))
     else:
         blocks.append(
@@ -274,10 +281,14 @@ def commitments(ctx: Context) -> Section | None:
         ]
         rows.append(tuple(cells))
     numeric = tuple(i in (2, 3) if show_aircraft else i == 2 for i in range(len(columns)))
-    blocks: list[Block] = [Table(tuple(columns), tuple(rows), tuple(widths), numeric)]
-    spec = charts.pledges_chart(ctx.brief, ctx.chart_context())
+    blocks: list[Block] = []
+    spec = charts.pledges_chart(ctx.brief, ctx.chart_context()) if ctx.spec.chart else None
     if spec is not None:
-        blocks.insert(0, Chart(spec))
+        blocks.append(Chart(spec))
+    if ctx.spec.table:
+        blocks.append(Table(tuple(columns), tuple(rows), tuple(widths), numeric))
+    elif spec is not None:  # the chart alone: its alt text is what a presenter would say
+        return Section("commitments", lab["commitments"], tuple(blocks), spec.alt)
     # One line per party: its note, then the figures it replaced (its history).
     party_notes = []
     for p in ordered:
@@ -287,7 +298,7 @@ def commitments(ctx: Context) -> Section | None:
             line += plain_spans((" " if line else "") + lab.fill("earlier", value=earlier))
         if line:
             party_notes.append(plain_spans(f"{p.name}: ") + line)
-    if party_notes:
+    if party_notes and ctx.spec.notes:
         blocks.append(BulletList(tuple(party_notes)))
     notes = "\n".join(
         f"{p.name}: {_commitment_line(ctx, p.current)}"
@@ -295,13 +306,6 @@ def commitments(ctx: Context) -> Section | None:
         for p in ordered
     )
     return Section("commitments", lab["commitments"], tuple(blocks), notes)
-
-
-def commitments_chart(ctx: Context) -> Section | None:
-    spec = charts.pledges_chart(ctx.brief, ctx.chart_context())
-    if spec is None:
-        return None
-    return Section("commitments", ctx.labels["commitments"], (Chart(spec),), spec.alt)
 
 
 def displacement(ctx: Context) -> Section | None:
@@ -326,15 +330,17 @@ def displacement(ctx: Context) -> Section | None:
             )
         )
     columns = (lab["figure"], lab["kind"], lab["where"], lab["since"], lab["as_of"], lab["source"])
-    blocks: list[Block] = [
-        Table(
-            columns,
-            tuple(rows),
-            (0.16, 0.16, 0.3, 0.13, 0.15, 0.1),
-            (True, False, False, False, False, False),
+    blocks: list[Block] = []
+    if ctx.spec.table:
+        blocks.append(
+            Table(
+                columns,
+                tuple(rows),
+                (0.16, 0.16, 0.3, 0.13, 0.15, 0.1),
+                (True, False, False, False, False, False),
+            )
         )
-    ]
-    spec = charts.displacement_chart(ctx.brief, ctx.chart_context())
+    spec = charts.displacement_chart(ctx.brief, ctx.chart_context()) if ctx.spec.chart else None
     if spec is not None:
         blocks.append(Chart(spec))
     extra = [
@@ -342,7 +348,7 @@ def displacement(ctx: Context) -> Section | None:
         for d in rows_in
         if d.note
     ]
-    if extra:
+    if extra and ctx.spec.notes:
         blocks.append(BulletList(tuple(extra)))
     notes = "\n".join(
         f"{fmt.number(d.figure, d.approximate) if d.figure is not None else lab['not_reported']}"
@@ -400,10 +406,13 @@ def questions(ctx: Context) -> Section | None:
         return None
     items = tuple(parse_inline(q).spans for q in ctx.brief.questions)
     notes = "\n".join(plain(q) for q in ctx.brief.questions)
-    return Section("questions", ctx.labels["questions"], (BulletList(items, numbered=True),), notes)
+    block = BulletList(items, numbered=True, answer_lines=ctx.spec.answer_lines)
+    return Section("questions", ctx.labels["questions"], (block,), notes)
 
 
 def sources(ctx: Context) -> Section:
+    if ctx.spec.compact:
+        return sources_compact(ctx)
     items = tuple(full_cite(s, ctx.fmt) for s in ctx.brief.sources)
     notes = "\n".join(f"[{i}] {plain(s.title)}" for i, s in enumerate(ctx.brief.sources, 1))
     return Section("sources", ctx.labels["sources"], (BulletList(items, numbered=True),), notes)
@@ -426,25 +435,78 @@ def trend(ctx: Context) -> Section | None:
     return Section("trend", ctx.labels["trend"], (Paragraph(plain_spans(text)),), text)
 
 
+def text_block(ctx: Context) -> Section | None:
+    """The template's own paragraph (a slot: plain text, never parsed as markup)."""
+    return Section("text", "", (Paragraph(plain_spans(ctx.slot(ctx.spec.text or "")), "body"),))
+
+
+def fields(ctx: Context) -> Section:
+    return Section("fields", "", (Fields(tuple(ctx.slot(f) for f in ctx.spec.fields)),))
+
+
+def banner(ctx: Context) -> Section | None:
+    text = ctx.brief.banner or ctx.theme.banner
+    return Section("banner", "", (Banner(plain(text)),)) if text else None
+
+
+def prepared_by(ctx: Context) -> Section | None:
+    who = ctx.theme.organisation or ", ".join(plain(a) for a in ctx.brief.authors)
+    if not who:
+        return None
+    text = ctx.labels.fill("prepared_by", who=who, date=ctx.fmt.date(ctx.brief.date))
+    return Section("prepared_by", "", (Paragraph(plain_spans(text), "small"),))
+
+
+def logo(ctx: Context) -> Section | None:
+    found = template_picture(ctx.templates, ctx.theme.logo, ctx.labels["logo_alt"], True)
+    return Section("logo", "", (found,)) if found is not None else None
+
+
+def picture(ctx: Context) -> Section | None:
+    found = template_picture(ctx.templates, ctx.spec.file, ctx.slot(ctx.spec.alt or ""), False)
+    return Section("picture", "", (found,)) if found is not None else None
+
+
+def template_picture(
+    templates: TemplateSet, name: str | None, alt: str, decorative: bool
+) -> Picture | None:
+    """A picture from the templates folders (a logo, a stamp), checked like a brief's pictures."""
+    from briefgen.images import sniff
+
+    if not name:
+        return None
+    path = templates.path(name)
+    info = sniff(templates.read(name)[: 64 * 1024]) if path is not None else None
+    if path is None or info is None:
+        raise TemplateError(f"templates: {name}: {templates.file_problem(name, 'picture')}")
+    width_mm = 40.0 if decorative else 110.0
+    return Picture(path, alt, info.width, info.height, decorative=decorative, max_width_mm=width_mm)
+
+
 BUILDERS: dict[str, Builder] = {
     "content_note": content_note,
     "summary": summary,
     "key_figures": key_figures,
     "background": background,
-    "situation": background,
-    "map": pictures,
+    "pictures": pictures,
     "timeline": timeline,
     "actors": actors,
     "commitments": commitments,
-    "commitments_chart": commitments_chart,
     "displacement": displacement,
     "quotes": quotes,
     "perspectives": perspectives,
     "glossary": glossary,
     "questions": questions,
     "sources": sources,
-    "sources_compact": sources_compact,
     "trend": trend,
+}
+BLOCKS: dict[str, Builder] = {
+    "text": text_block,
+    "fields": fields,
+    "banner": banner,
+    "prepared_by": prepared_by,
+    "logo": logo,
+    "picture": picture,
 }
 
 
@@ -459,36 +521,104 @@ def document_time(brief: Brief) -> int:
     return calendar.timegm(brief.date.start.timetuple())
 
 
-def plan(brief: Brief, folder: Path, output: str, templates: Templates) -> Document:
-    """Arrange a checked brief into one output's sections."""
-    labels = templates.labels(brief.language)
-    fmt = Formatter(brief.language, labels)
-    ctx = Context(brief, folder, output, fmt, labels, brief.source_index(), templates.theme)
+def brief_values(brief: Brief, fmt: Formatter, words: Words, slug: str) -> dict[str, str]:
+    """The brief as the slots see it: plain, formatted text."""
+    return {
+        "title": plain(brief.title),
+        "subtitle": plain(brief.subtitle) if brief.subtitle else "",
+        "date": fmt.date(brief.date),
+        "date_short": fmt.date(brief.date, short=True),
+        "date_iso": brief.date.start.isoformat(),
+        "updated": fmt.date(brief.updated) if brief.updated else "",
+        "language": brief.language,
+        "authors": ", ".join(plain(a) for a in brief.authors),
+        "slug": slug,
+        "banner": plain(brief.banner) if brief.banner else "",
+    }
+
+
+def plan(brief: Brief, folder: Path, output: str, templates: TemplateSet) -> Document:
+    """Arrange a checked brief into one output's sections, as its output.yaml says."""
+    spec: Output = templates.output(output)
+    theme = templates.theme
+    env = env_for(templates)
+    words = Words(templates.labels(brief.language), env)
+    fmt = Formatter(brief.language, words)
+    values = brief_values(brief, fmt, words, folder.name)
+    slot_context = context(values, words.table, output, spec, theme)
+    where = shown(templates.path(f"{output}/output.yaml") or Path(output))
+
+    def slot(source: str) -> str:
+        try:
+            return render(env, source, slot_context)
+        except TemplateError as e:
+            raise TemplateError(f"{where}: {e}") from None
+
+    cite = brief.source_index()
     sections = []
-    for name in templates.sections(output):
-        builder = BUILDERS.get(name)
-        if builder is None:
-            known = ", ".join(sorted(BUILDERS))
-            raise TemplateError(
-                f"{templates.path(output + '/layout.yaml')}: unknown section '{name}' (known: {known})"
-            )
+    for sec in spec.sections:
+        ctx = Context(brief, folder, fmt, words, cite, theme, sec, templates, slot)
+        builder = BUILDERS[sec.part] if sec.part else BLOCKS[sec.block or ""]
         section = builder(ctx)
-        if section is not None and section.blocks:
-            sections.append(section)
+        if section is None or not section.blocks:
+            continue
+        heading = slot(sec.heading) if sec.heading is not None else section.heading
+        blocks = section.blocks
+        if sec.intro:
+            blocks = (Paragraph(plain_spans(slot(sec.intro)), "note"), *blocks)
+        sections.append(
+            Section(
+                section.id,
+                heading,
+                blocks,
+                section.notes,
+                section.style,
+                sec.region,
+                sec.beside,
+            )
+        )
     date_line = fmt.date(brief.date)
     if brief.updated and brief.updated != brief.date:
-        date_line += " · " + labels.fill("updated", date=fmt.date(brief.updated))
-    kicker = labels[{"one-pager": "one_pager", "deck": "deck"}.get(output, "handout")]
+        date_line += " · " + words.fill("updated", date=fmt.date(brief.updated))
+    file_name = slot(spec.file).strip()
+    if not file_name or "/" in file_name or "\\" in file_name or file_name.startswith("."):
+        raise TemplateError(f"{where}: file: not a usable file name (got {file_name!r})")
     return Document(
         output=output,
+        spec=spec,
+        theme=theme,
+        words=words,
         title=plain(brief.title),
         subtitle=plain(brief.subtitle) if brief.subtitle else "",
-        kicker=kicker,
+        kicker=slot(spec.kicker),
         date_line=date_line,
         date_iso=brief.date.start.isoformat(),
         timestamp=document_time(brief),
         language=brief.language,
         sections=tuple(sections),
-        labels=dict(labels.table),
+        footer=slot(spec.footer),
         authors=tuple(plain(a) for a in brief.authors),
+        logo=template_picture(templates, theme.logo, words["logo_alt"], True)
+        if spec.logo_on_title
+        else None,
+        master=templates.path(f"{output}/{spec.master}") if spec.master else None,
+        fonts=_faces(templates, theme.fonts.pdf),
+        metrics=_faces(templates, theme.fonts.deck_metrics),
+        file_name=file_name,
     )
+
+
+def _faces(templates: TemplateSet, faces: Any) -> dict[str, Path]:
+    """A font's faces as files (missing faces fall back: italic → regular, bold italic → bold)."""
+    if faces is None:
+        return {}
+    found = {}
+    for face in ("regular", "bold", "italic", "bold_italic"):
+        name = getattr(faces, face) or (
+            faces.bold if face == "bold_italic" and faces.bold else faces.regular
+        )
+        path = templates.path(name)
+        if path is None:
+            raise TemplateError(f"templates: fonts: no such font file '{name}'")
+        found[face] = path
+    return found

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from briefgen.load import Loaded
     from briefgen.model import Brief
     from briefgen.render import Rendered
+    from briefgen.template_set import TemplateSet
 
 
 @dataclass(frozen=True)
@@ -25,44 +26,53 @@ class Task:
     file: Path  # the brief.yaml (its folder holds the brief's images)
     brief: Brief
     outputs: tuple[str, ...]
-    templates: Path | None  # user templates folder
+    templates: tuple[Path, ...]  # user template folders, highest priority first
 
 
-def check_task(item: tuple[Path, str]) -> Loaded:
-    """`load.check` for a worker: (brief.yaml, how to show its path) → the loaded brief."""
+def check_task(item: tuple[Path, str, tuple[str, ...]]) -> Loaded:
+    """`load.check` for a worker: (brief.yaml, how to show its path, the known outputs) → the
+    loaded brief, with an error for each output it names that the templates do not have."""
     from briefgen.load import check
+    from briefgen.template_set import outputs_findings
 
-    return check(*item)
+    file, display, known = item
+    loaded = check(file, display)
+    if loaded.brief is not None:
+        loaded.findings += outputs_findings(loaded, known)
+        loaded.findings.sort(key=lambda f: f.sort_key)
+    return loaded
 
 
 def run_task(task: Task) -> dict[str, Rendered | str]:
     """Plan and render a brief's outputs; a content problem comes back as its message."""
     from briefgen.plan import plan
-    from briefgen.templates import Templates
+    from briefgen.render import renderer
 
-    templates = Templates(task.templates)
+    templates = _template_set(task.templates)
     done: dict[str, Rendered | str] = {}
     for output in task.outputs:
         try:
             doc = plan(task.brief, task.file.parent, output, templates)
-            if output == "deck":
-                from briefgen.render.pptx import render as render_deck
-
-                done[output] = render_deck(doc, templates)
-            else:
-                from briefgen.render.pdf import render_handout, render_one_pager
-
-                draw = render_handout if output == "handout" else render_one_pager
-                done[output] = draw(doc, templates)
+            rendered = renderer(doc.spec.renderer)(doc)
+            rendered.name = doc.file_name
+            done[output] = rendered
         except (RenderError, TemplateError) as e:
             done[output] = f"{output}: {e}"
     return done
 
 
-def warm_up(outputs: Sequence[str], user_templates: Path | None = None) -> None:
-    """Import what rendering `outputs` needs (the model, the planner, ReportLab and the fonts,
-    python-pptx for a deck) and parse the templates, so a worker is ready when its first task
-    comes. Runs in a worker while the main process checks the briefs.
+def _template_set(users: tuple[Path, ...]) -> TemplateSet:
+    """The template set of a task: its parsed files and compiled slots are shared by every
+    brief of the process (cached by the files' bytes, never by timestamps)."""
+    from briefgen.template_set import TemplateSet
+
+    return TemplateSet(list(users))
+
+
+def warm_up(renderers: Sequence[str], user_templates: tuple[Path, ...] = ()) -> None:
+    """Import what rendering needs (the model, the planner, Jinja, the renderers named, the
+    fonts) and parse the templates, so a worker is ready when its first task comes. Runs in a
+    worker while the main process checks the briefs.
 
     Only a head start: it never raises (a pool whose initializer fails is broken for good).
     Whatever fails here fails again in the task, which reports it as a finding.
@@ -75,22 +85,23 @@ def warm_up(outputs: Sequence[str], user_templates: Path | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import briefgen.model
-        import briefgen.plan
-        from briefgen.templates import Templates
+        import briefgen.plan  # noqa: F401
+        from briefgen.slots import env_for
 
-        templates = Templates(user_templates)  # parsed once per process, shared by every task
-        _ = templates.theme, templates.labels("en")
-        for output in outputs:
-            templates.sections(output)
+        templates = _template_set(user_templates)
+        _ = templates.theme, templates.labels("en"), env_for(templates)
+        for output in templates.output_names():
+            templates.output(output)
     except Exception:
         pass
     try:
-        if "handout" in outputs or "one-pager" in outputs:
+        from briefgen.render import RENDERERS
+
+        for name in renderers:
+            __import__(RENDERERS[name])
+        if "pdf" in renderers:
             from briefgen.render.flow import register_fonts
-            from briefgen.render.pdf import render_handout  # noqa: F401
 
             register_fonts()
-        if "deck" in outputs:
-            import briefgen.render.pptx  # noqa: F401
     except Exception:
         pass

@@ -32,12 +32,14 @@ from reportlab.platypus import (
 )
 
 from briefgen.blocks import (
+    Banner,
     Block,
     BulletList,
     Chart,
     Definitions,
     Document,
     Events,
+    Fields,
     KeyFigures,
     Opinion,
     Picture,
@@ -54,9 +56,9 @@ from briefgen.blocks import (
 from briefgen.errors import RenderError
 from briefgen.render import PDF_FONT, font_path
 from briefgen.render.pdfcharts import flowable as chart_flowable
-from briefgen.templates import Labels
+from briefgen.template_model import Theme
 
-FONT = PDF_FONT
+FONT = PDF_FONT  # the family drawing now: the shipped DejaVu, or a theme's own (`use_fonts`)
 
 # Binary streams: ASCII85 would make every image a quarter larger and cost time to encode.
 rl_config.useA85 = 0
@@ -64,24 +66,51 @@ rl_config.useA85 = 0
 rl_config.defaultGraphicsFontName = FONT
 
 
-def register_fonts() -> None:
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return
-    names = {
-        "regular": FONT,
-        "bold": FONT + "-Bold",
-        "italic": FONT + "-Oblique",
-        "bolditalic": FONT + "-BoldOblique",
+def register_fonts(faces: dict[str, Path] | None = None) -> str:
+    """Register a font family with ReportLab (once per process), and draw with it from now on:
+    the shipped DejaVu Sans, or a theme's TrueType faces (named by their bytes' hash, so a
+    changed file is a new font). Returns the family's name."""
+    global FONT
+    family = PDF_FONT
+    files = {
+        "regular": font_path("regular"),
+        "bold": font_path("bold"),
+        "italic": font_path("italic"),
+        "bolditalic": font_path("bolditalic"),
     }
-    for style, name in names.items():
-        pdfmetrics.registerFont(TTFont(name, str(font_path(style))))
-    pdfmetrics.registerFontFamily(
-        FONT,
-        normal=names["regular"],
-        bold=names["bold"],
-        italic=names["italic"],
-        boldItalic=names["bolditalic"],
-    )
+    if faces:
+        import hashlib
+
+        files = {
+            "regular": faces["regular"],
+            "bold": faces["bold"],
+            "italic": faces["italic"],
+            "bolditalic": faces["bold_italic"],
+        }
+        digest = hashlib.sha256(b"".join(p.read_bytes() for p in files.values())).hexdigest()
+        family = "F" + digest[:12]
+    names = {
+        "regular": family,
+        "bold": family + "-Bold",
+        "italic": family + "-Oblique",
+        "bolditalic": family + "-BoldOblique",
+    }
+    if family not in pdfmetrics.getRegisteredFontNames():
+        for style, name in names.items():
+            try:
+                pdfmetrics.registerFont(TTFont(name, str(files[style])))
+            except Exception as e:  # not a TrueType font ReportLab can embed
+                raise RenderError(f"font {files[style].name} cannot be embedded: {e}") from None
+        pdfmetrics.registerFontFamily(
+            family,
+            normal=names["regular"],
+            bold=names["bold"],
+            italic=names["italic"],
+            boldItalic=names["bolditalic"],
+        )
+    FONT = family
+    rl_config.defaultGraphicsFontName = family
+    return family
 
 
 def escape(text: str) -> str:
@@ -90,7 +119,7 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _markup(spans: Spans, link_colour: str = "#1F3A5F") -> str:
+def _markup(spans: Spans, link_colour: str) -> str:
     """Spans → ReportLab paragraph markup; every character of content is escaped."""
     out = []
     for s in spans:
@@ -114,12 +143,15 @@ def plain_markup(text: str) -> str:
 class Style:
     """Paragraph styles at one body size (the one-pager shrinks them to fit)."""
 
-    theme: dict[str, Any]
+    theme: Theme
     body: float
     draft: bool = False  # pictures become blank space of their size: for fitting, ~3x faster
 
     def colour(self, name: str) -> colors.Color:
-        return colors.HexColor(str(self.theme["colours"][name]))
+        return colors.HexColor(self.hex(name))
+
+    def hex(self, name: str) -> str:
+        return str(getattr(self.theme.colours, name))
 
     def para(self, name: str, **kw: Any) -> ParagraphStyle:
         """A named paragraph style at this size (made once: a long table asks thousands of times)."""
@@ -130,7 +162,7 @@ class Style:
         return cache[key]
 
     def _para(self, name: str, **kw: Any) -> ParagraphStyle:
-        b = self.body
+        b, sizes = self.body, self.theme.sizes
         base: dict[str, Any] = {
             "fontName": FONT,
             "fontSize": b,
@@ -143,9 +175,13 @@ class Style:
             "body": {"spaceAfter": b * 0.55},
             "lead": {"fontSize": b * 1.12, "leading": b * 1.5, "spaceAfter": b * 0.6},
             "note": {"fontSize": b * 0.92, "leading": b * 1.22},
-            "small": {"fontSize": b * 0.8, "leading": b * 1.02, "textColor": self.colour("muted")},
+            "small": {
+                "fontSize": b * sizes.small,
+                "leading": b * sizes.small * 1.28,
+                "textColor": self.colour("muted"),
+            },
             "caption": {
-                "fontSize": b * 0.8,
+                "fontSize": b * sizes.small,
                 "leading": b * 1.02,
                 "textColor": self.colour("muted"),
                 "spaceAfter": b * 0.3,
@@ -154,8 +190,8 @@ class Style:
             "cellhead": {"fontSize": b * 0.86, "leading": b * 1.08, "fontName": FONT + "-Bold"},
             "heading": {
                 "fontName": FONT + "-Bold",
-                "fontSize": b * 1.3,
-                "leading": b * 1.6,
+                "fontSize": b * sizes.heading,
+                "leading": b * sizes.heading * 1.23,
                 "textColor": self.colour("accent"),
                 "spaceBefore": b * 0.9,
                 "spaceAfter": b * 0.35,
@@ -196,7 +232,7 @@ class Flow:
 
     def __init__(self, doc: Document, style: Style, width: float) -> None:
         self.doc, self.s, self.width = doc, style, width
-        self.labels = Labels(doc.labels, "labels")
+        self.labels = doc.words
 
     def section(self, section: Section, heading: bool = True) -> list[Flowable]:
         body: list[Flowable] = []
@@ -208,7 +244,7 @@ class Flow:
                     [
                         Paragraph(
                             f"<b>{plain_markup(section.heading)}:</b> "
-                            + _markup(_first_spans(section)),
+                            + self.markup(_first_spans(section)),
                             self.s.para("note"),
                         )
                     ],
@@ -217,7 +253,7 @@ class Flow:
                 ),
                 Spacer(1, self.s.body * 0.6),
             ]
-        if not heading:
+        if not heading or not section.heading:
             return body
         head = Paragraph(plain_markup(section.heading), self.s.para("heading"))
         first = body[0]
@@ -235,7 +271,7 @@ class Flow:
     def _paragraph(self, b: PlanParagraph) -> list[Flowable]:
         return [
             Paragraph(
-                _markup(b.spans), self.s.para(b.style if b.style != "subheading" else "subheading")
+                self.markup(b.spans), self.s.para(b.style if b.style != "subheading" else "subheading")
             )
         ]
 
@@ -243,8 +279,52 @@ class Flow:
         out: list[Flowable] = []
         for i, item in enumerate(b.items, 1):
             bullet = f"{i}." if b.numbered else "•"
-            out.append(Paragraph(_markup(item), self.s.para("bullet"), bulletText=bullet))
+            out.append(Paragraph(self.markup(item), self.s.para("bullet"), bulletText=bullet))
+            if b.answer_lines:
+                out.append(_Lines(b.answer_lines, self.s.body * 2.1, self.s.colour("rule")))
         return out
+
+    def markup(self, spans: Spans) -> str:
+        """Spans as paragraph markup, links in the theme's accent colour."""
+        return _markup(spans, self.s.hex("accent"))
+
+    def _fields(self, b: Fields) -> list[Flowable]:
+        """Name / Class / Date: labels with a line to write on, side by side."""
+        n = len(b.labels)
+        cells = [Paragraph(f"<b>{plain_markup(label)}</b>", self.s.para("body")) for label in b.labels]
+        widths = [self.width * (0.5 if i == 0 and n > 1 else 0.5 / max(1, n - 1)) for i in range(n)]
+        table = Table([cells], colWidths=widths, rowHeights=[self.s.body * 2.4], hAlign="LEFT")
+        table.setStyle(
+            table_style(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.6, self.s.colour("ink")),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), self.s.body),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ]
+            )
+        )
+        return [table, Spacer(1, self.s.body * 0.8)]
+
+    def _banner(self, b: Banner) -> list[Flowable]:
+        """A handling line across the page, framed, in the theme's banner colour."""
+        colour = self.s.hex("banner")
+        para = Paragraph(
+            f'<font color="{colour}"><b>{plain_markup(b.text.upper())}</b></font>',
+            self.s.para("body", alignment=1, spaceAfter=0),
+        )
+        box = Table([[para]], colWidths=[self.width], hAlign="LEFT")
+        box.setStyle(
+            table_style(
+                [
+                    ("BOX", (0, 0), (-1, -1), 0.9, self.s.colour("banner")),
+                    ("TOPPADDING", (0, 0), (-1, -1), self.s.body * 0.25),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), self.s.body * 0.35),
+                ]
+            )
+        )
+        return [box, Spacer(1, self.s.body * 0.4)]
 
     def _table(self, b: PlanTable) -> list[Flowable]:
         head = [
@@ -262,7 +342,7 @@ class Flow:
             cells = []
             for i, cell in enumerate(row):
                 align = TA_RIGHT if i < len(b.numeric) and b.numeric[i] else TA_LEFT
-                cells.append(Paragraph(_markup(cell), self.s.para("cell", alignment=align)))
+                cells.append(Paragraph(self.markup(cell), self.s.para("cell", alignment=align)))
             rows.append(cells)
         total = sum(b.widths)
         widths = [self.width * w / total for w in b.widths]
@@ -302,7 +382,11 @@ class Flow:
         out: list[Flowable] = []
         if spec.kind != "timeline":
             out.append(Paragraph(plain_markup(spec.title), self.s.para("subheading")))
-        out.append(chart_flowable(spec, self.width, self.s.body))
+        out.append(
+            chart_flowable(
+                spec, self.width, self.s.body, FONT, self.s.hex("ink"), self.s.hex("axis")
+            )
+        )
         out += [
             Paragraph(plain_markup(line), self.s.para("caption")) for line in spec.caption_lines
         ]
@@ -314,13 +398,18 @@ class Flow:
         return _Pixels(source, width, height)
 
     def _picture(self, b: Picture) -> list[Flowable]:
-        width = min(self.width, 110 * mm)
+        width = min(self.width, b.max_width_mm * mm)
         height = width * b.height / b.width
+        if b.decorative:  # a logo: at most 14 mm tall, on the right
+            height = min(height, 14 * mm)
+            width = height * b.width / b.height
         image = self._image(
             _print_resolution(b.path, width) if not self.s.draft else None, width, height
         )
-        image.hAlign = "LEFT"
-        caption = _markup(b.caption) + (f" <i>{plain_markup(b.credit)}</i>" if b.credit else "")
+        image.hAlign = "RIGHT" if b.decorative else "LEFT"
+        if b.decorative:
+            return [image, Spacer(1, self.s.body * 0.3)]
+        caption = self.markup(b.caption) + (f" <i>{plain_markup(b.credit)}</i>" if b.credit else "")
         return [KeepTogether([image, Paragraph(caption, self.s.para("caption"))])]
 
     def _keyfigures(self, b: KeyFigures) -> list[Flowable]:
@@ -331,7 +420,7 @@ class Flow:
         cells = [
             [
                 Paragraph(plain_markup(f.value), big),
-                Paragraph(_markup(f.label), self.s.para("cell")),
+                Paragraph(self.markup(f.label), self.s.para("cell")),
                 Paragraph(plain_markup(f.note), self.s.para("small")),
             ]
             for f in b.items
@@ -352,7 +441,7 @@ class Flow:
         return [table, Spacer(1, self.s.body * 0.5)]
 
     def _quoteblock(self, b: QuoteBlock) -> list[Flowable]:
-        text = _markup(b.text)
+        text = self.markup(b.text)
         if not b.paraphrase:
             text = f"“{text}”"
         return [
@@ -367,8 +456,8 @@ class Flow:
     def _opinion(self, b: Opinion) -> list[Flowable]:
         tag = plain_markup(self.labels["opinion"].upper())
         para = Paragraph(
-            f'<font size="{self.s.body * 0.72:.1f}" color="#555555">{tag}</font>  '
-            f"<b>{plain_markup(b.label)}.</b> {_markup(b.text)}",
+            f'<font size="{self.s.body * 0.72:.1f}" color="{self.s.hex("muted")}">{tag}</font>  '
+            f"<b>{plain_markup(b.label)}.</b> {self.markup(b.text)}",
             self.s.para("note"),
         )
         return [self._boxed([para], "opinion"), Spacer(1, self.s.body * 0.35)]
@@ -377,7 +466,7 @@ class Flow:
         """Two columns, read down the left then the right; rows split across pages."""
         style = self.s.para("note", spaceAfter=0)
         paras = [
-            Paragraph(f"<b>{plain_markup(d.term)}</b> — {_markup(d.definition)}", style)
+            Paragraph(f"<b>{plain_markup(d.term)}</b> — {self.markup(d.definition)}", style)
             for d in b.items
         ]
         half = (len(paras) + 1) // 2
@@ -414,8 +503,8 @@ class Flow:
 
     def title_band(self, compact: bool = False) -> Flowable:
         d, s = self.doc, self.s
-        white = s.theme["colours"]["band_text"]
-        size = s.body * (2.0 if compact else 2.3)
+        white = s.hex("band_text")
+        size = s.body * s.theme.sizes.title * (0.87 if compact else 1.0)
         parts = [
             Paragraph(
                 f'<font color="{white}">{plain_markup(d.kicker.upper())} · {plain_markup(d.date_line)}</font>',
@@ -490,6 +579,25 @@ def _prepared(key: str, im: Any, max_px: int) -> Any:
     if factor >= 2 and im.width / factor >= 0.8 * max_px:
         im = im.reduce(factor)
     return remember(_PREPARED, (key, max_px), im, most=8)
+
+
+class _Lines(Flowable):  # type: ignore[misc]  # ReportLab is untyped
+    """Blank ruled lines to write an answer on."""
+
+    def __init__(self, count: int, pitch: float, colour: colors.Color) -> None:
+        super().__init__()
+        self.count, self.pitch, self.colour = count, pitch, colour
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        return available_width, self.count * self.pitch
+
+    def draw(self) -> None:
+        self.canv.setStrokeColor(self.colour)
+        self.canv.setLineWidth(0.5)
+        for i in range(self.count):
+            y = i * self.pitch
+            self.canv.line(0, y, self.width, y)
 
 
 class _Pixels(Flowable):  # type: ignore[misc]  # ReportLab is untyped

@@ -12,6 +12,8 @@ from typing import Any
 from PIL import ImageFont
 
 from briefgen.blocks import (
+    Banner,
+    Fields,
     BulletList,
     Chart,
     Definitions,
@@ -29,7 +31,7 @@ from briefgen.blocks import (
     spans_text,
 )
 from briefgen.render import font_path
-from briefgen.templates import Labels
+from briefgen.slots import Words as Labels
 from briefgen.text import Span
 
 # PowerPoint auto-fits text only when someone edits a slide, so every text box is measured here
@@ -43,9 +45,25 @@ _Bit = tuple[str, Span]  # some text and the span whose style it has
 _BREAK = re.compile(r"([ \n])")
 
 
+_FACES: dict[str, str] = {}  # the deck font's own files (theme `fonts.deck_metrics`), if any
+
+
+def use_metrics(faces: dict[str, Any]) -> None:
+    """Measure with these TrueType faces from now on ({} = the shipped DejaVu Sans)."""
+    wanted = {k: str(v) for k, v in faces.items()}
+    if wanted != _FACES:
+        _FACES.clear()
+        _FACES.update(wanted)
+        for cached in (_font, _advances, text_width, _tokens):
+            cached.cache_clear()
+
+
 @lru_cache(maxsize=256)
 def _font(bold: bool, italic: bool, size: float) -> ImageFont.FreeTypeFont:
     style = ("bold" if bold else "") + ("italic" if italic else "") or "regular"
+    if _FACES:
+        face = {"bolditalic": "bold_italic"}.get(style, style)
+        return ImageFont.truetype(_FACES[face], size)
     return ImageFont.truetype(str(font_path(style)), size)
 
 
@@ -468,6 +486,10 @@ def pieces(section: Section, labels: Labels, width: float, body: float) -> list[
         elif isinstance(b, KeyFigures):
             out += tiles(b.items, width, body)
             continue
+        elif isinstance(b, Fields):  # lines to write on: for paper, not for a screen
+            continue
+        elif isinstance(b, Banner):
+            piece = TextPiece((line(b.text.upper(), bold=True, colour="banner", after=0.2),))
         elif isinstance(b, QuoteBlock):  # a paraphrase gets no quotation marks
             text = b.text if b.paraphrase else (Span("“"), *b.text, Span("”"))
             said = Para(text, 1.3, italic=True, after=0.3)

@@ -1,7 +1,9 @@
-"""Document → PDF pages with ReportLab: the classroom handout and the one-page brief.
+"""Document → PDF pages with ReportLab: every output whose description names the `pdf` renderer.
 
-Layout only: blocks become flowables in `flow.py`; here they are fitted to pages (the handout
-to at most its page budget, the one-pager to exactly one page) with a numbered footer.
+Layout only: blocks become flowables in `flow.py`; here they are fitted to pages as the output's
+description says: `layout: flow` (one column) within a page budget, or `layout: columns` (a
+full-width top, a main and a side column) on one page; an `exact` output fails rather than run
+over. A numbered footer on every page.
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import LayoutError
 
-from briefgen.blocks import Document, Section
+from briefgen.blocks import Banner, Document, Section
 from briefgen.errors import RenderError
 from briefgen.render import Rendered
+from briefgen.render import flow as flow_module
 from briefgen.render.flow import (
-    FONT,
     Flow,
     Style,
     flatten,
@@ -36,7 +38,6 @@ from briefgen.render.flow import (
     stack_height,
     table_style,
 )
-from briefgen.templates import Labels, Templates
 
 
 def _timestamp(seconds: int) -> Any:
@@ -53,16 +54,14 @@ def _timestamp(seconds: int) -> Any:
     return ts
 
 
-def _numbered_canvas(
-    title: str, page_label: Labels, style: Style, doc_time: int
-) -> type[rl_canvas.Canvas]:
+def _numbered_canvas(doc: Document, style: Style, margin: float) -> type[rl_canvas.Canvas]:
     """A canvas that knows the page count, for "Page 2 of 3" footers."""
 
     class NumberedCanvas(rl_canvas.Canvas):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
-            self._doc._timeStamp = _timestamp(doc_time)
+            self._doc._timeStamp = _timestamp(doc.timestamp)
 
         def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
@@ -78,37 +77,32 @@ def _numbered_canvas(
 
         def _footer(self, total: int) -> None:
             width, _ = self._pagesize
-            margin = self._footer_margin
-            self.setFont(FONT, 7.5)
+            self.setFont(flow_module.FONT, 7.5)
             self.setFillColor(style.colour("muted"))
             self.setStrokeColor(style.colour("rule"))
             self.setLineWidth(0.4)
             self.line(margin, margin * 0.75, width - margin, margin * 0.75)
-            self.drawString(margin, margin * 0.5, title[:110])
-            label = page_label.fill("page", n=self._pageNumber, total=total)
+            self.drawString(margin, margin * 0.5, doc.footer[:110])
+            label = doc.words.fill("page", n=self._pageNumber, total=total)
             self.drawRightString(width - margin, margin * 0.5, label)
 
     return NumberedCanvas
 
 
-def _page_size(theme: dict[str, Any]) -> tuple[float, float]:
-    paper = str(theme.get("paper", "A4")).lower()
-    if paper not in ("a4", "letter"):
-        raise RenderError(f"theme paper must be A4 or Letter (got '{theme.get('paper')}')")
-    size: tuple[float, float] = LETTER if paper == "letter" else A4
+def _page_size(doc: Document) -> tuple[float, float]:
+    size: tuple[float, float] = LETTER if doc.theme.paper == "Letter" else A4
     return size
 
 
 def _build(
     doc: Document,
-    theme: dict[str, Any],
     story: list[Flowable],
     margin: float,
     frames: Callable[[float, float], list[Frame]],
     style: Style,
 ) -> tuple[bytes, int]:
     buf = io.BytesIO()
-    size = _page_size(theme)
+    size = _page_size(doc)
     template = BaseDocTemplate(
         buf,
         pagesize=size,
@@ -122,53 +116,72 @@ def _build(
         creator="briefgen",
         invariant=1,
         lang=doc.language,
-        initialFontName=FONT,  # else an unembedded Helvetica is listed in every PDF
+        initialFontName=flow_module.FONT,  # else an unembedded Helvetica is listed in every PDF
     )
     template.addPageTemplates([PageTemplate("page", frames(*size))])
-    labels = Labels(doc.labels, "labels")
-    canvas_cls = _numbered_canvas(doc.title, labels, style, doc.timestamp)
-    canvas_cls._footer_margin = margin
-    template.build(story, canvasmaker=canvas_cls)
+    template.build(story, canvasmaker=_numbered_canvas(doc, style, margin))
     return buf.getvalue(), template.page
 
 
-def render_handout(doc: Document, templates: Templates) -> Rendered:
-    """The classroom handout: title band, content note first, every section, numbered sources.
+def render(doc: Document) -> Rendered:
+    """The PDF for a planned Document, laid out as its output's description says."""
+    register_fonts(doc.fonts or None)
+    if doc.spec.layout == "columns":
+        return _render_columns(doc)
+    return _render_flow(doc)
 
-    Text starts at the theme's body size and shrinks (down to handout.min_body) until the
-    handout fits in handout.max_pages; past that it is longer, never clipped.
-    """
-    register_fonts()
-    theme = templates.theme
-    cfg = theme["handout"]
-    size, floor = float(theme["sizes"]["body"]), float(cfg.get("min_body", theme["sizes"]["body"]))
-    budget = int(cfg.get("max_pages", 4))
+
+def _render_flow(doc: Document) -> Rendered:
+    """One column. Text starts at the output's body size and shrinks (down to `text.min`) until
+    the output fits its page budget; past that it is longer, never clipped (an `exact` output
+    fails instead, naming what is long)."""
+    spec = doc.spec
+    size, floor, budget = spec.text.body, spec.text.min, spec.pages
 
     def fits(pages: int) -> bool:  # within budget, or so far over that no small shrink helps
-        return pages <= budget or pages > budget * 1.5
+        if budget is None:
+            return True
+        return pages <= budget or (not spec.exact and pages > budget * 1.5)
 
-    first = _handout_at(doc, templates, Style(theme, size))  # most handouts fit at once
+    first = _flow_at(doc, Style(doc.theme, size))  # most outputs fit at once
     if fits(first.pages) or size - 0.25 < floor - 1e-9:
-        return first
+        return _checked(doc, first)
     size = round(size - 0.25, 2)  # shrink with drafts (pictures left blank: faster)...
     while size - 0.25 >= floor - 1e-9 and not fits(
-        _handout_at(doc, templates, Style(theme, size, draft=True)).pages
+        _flow_at(doc, Style(doc.theme, size, draft=True)).pages
     ):
         size = round(size - 0.25, 2)
-    return _handout_at(doc, templates, Style(theme, size))  # ...then draw once
+    return _checked(doc, _flow_at(doc, Style(doc.theme, size)))  # ...then draw once
 
 
-def _handout_at(doc: Document, templates: Templates, style: Style) -> Rendered:
-    theme = templates.theme
-    margin = float(theme["handout"]["margin_mm"]) * mm
-    width = _page_size(theme)[0] - 2 * margin
+def _checked(doc: Document, rendered: Rendered) -> Rendered:
+    """An exact output over its page budget is an error that names the longest parts."""
+    spec = doc.spec
+    if spec.exact and spec.pages is not None and rendered.pages > spec.pages:
+        page_w, page_h = _page_size(doc)
+        margin = spec.margin_mm * mm
+        style = Style(doc.theme, spec.text.min)
+        raise RenderError(_too_long(doc, style, page_w - 2 * margin, page_h - 2 * margin, False))
+    return rendered
+
+
+def _is_banner(section: Section) -> bool:
+    return all(isinstance(b, Banner) for b in section.blocks)
+
+
+def _flow_at(doc: Document, style: Style) -> Rendered:
+    margin = doc.spec.margin_mm * mm
+    width = _page_size(doc)[0] - 2 * margin
     r = Flow(doc, style, width)
-    story: list[Flowable] = [r.title_band(), Spacer(1, style.body)]
     sections = list(doc.sections)
+    story: list[Flowable] = []
+    while sections and _is_banner(sections[0]):  # handling lines go above the title
+        story += r.section(sections.pop(0))
+    story += [r.title_band(), Spacer(1, style.body)]
     i = 0
     while i < len(sections):
         pair = sections[i : i + 2]
-        if [s.id for s in pair] == ["background", "map"] and len(pair[1].blocks) == 1:
+        if len(pair) == 2 and pair[1].beside and len(pair[1].blocks) == 1:
             side = _side_by_side(doc, style, width, pair[0], pair[1])
             if side is not None:
                 story.append(side)
@@ -178,26 +191,15 @@ def _handout_at(doc: Document, templates: Templates, style: Style) -> Rendered:
         i += 1
 
     def frames(w: float, h: float) -> list[Frame]:
-        return [
-            Frame(
-                margin,
-                margin,
-                w - 2 * margin,
-                h - 2 * margin,
-                id="body",
-                leftPadding=0,
-                rightPadding=0,
-                topPadding=0,
-                bottomPadding=0,
-            )
-        ]
+        pad = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}
+        return [Frame(margin, margin, w - 2 * margin, h - 2 * margin, id="body", **pad)]
 
     try:
-        data, pages = _build(doc, theme, story, margin, frames, style)
+        data, pages = _build(doc, story, margin, frames, style)
     except LayoutError:
-        where = _oversized(doc, style, width, _page_size(theme)[1] - 2 * margin)
+        where = _oversized(doc, style, width, _page_size(doc)[1] - 2 * margin)
         raise RenderError(
-            f"handout: something in the section '{where}' is taller than a page "
+            f"{doc.output}: something in the section '{where}' is taller than a page "
             "(a very long word, table cell or picture); shorten it"
         ) from None
     return Rendered(data, pages)
@@ -233,39 +235,35 @@ def _side_by_side(
     return table
 
 
-def render_one_pager(doc: Document, templates: Templates) -> Rendered:
-    """The one-page brief: shrinks text to fit one page, and fails (naming what is long) if it cannot."""
-    register_fonts()
-    theme = templates.theme
-    cfg = theme["one_pager"]
-    start, floor = float(cfg["body"]), float(cfg["min_body"])
-    margin = float(cfg["margin_mm"]) * mm
-    page_w, page_h = _page_size(theme)
+def _render_columns(doc: Document) -> Rendered:
+    """One page in columns: text shrinks to fit, and the build fails (naming what is long) if
+    it cannot."""
+    spec = doc.spec
+    start, floor = spec.text.body, spec.text.min
+    margin = spec.margin_mm * mm
+    page_w, page_h = _page_size(doc)
     width = page_w - 2 * margin
     size = start
     while size >= floor - 1e-9:  # the first size drawn at once; smaller ones fitted as drafts
         draft = size != start
         try:
-            data, pages = _one_pager_at(doc, theme, Style(theme, size, draft), margin, width)
+            data, pages = _columns_at(doc, Style(doc.theme, size, draft), margin, width)
         except LayoutError:
             pages = 2
         if pages == 1:
             if draft:
-                data, _ = _one_pager_at(doc, theme, Style(theme, size), margin, width)
+                data, _ = _columns_at(doc, Style(doc.theme, size), margin, width)
             return Rendered(data, 1)
         size = round(size - 0.25, 2)
-    raise RenderError(_too_long(doc, theme, Style(theme, floor), width, page_h - 2 * margin))
-
-
-_LEFT = ("background",)  # the story runs in the left column; numbers and sources on the right
+    raise RenderError(_too_long(doc, Style(doc.theme, floor), width, page_h - 2 * margin))
 
 
 def _regions(doc: Document) -> tuple[list[Section], list[Section], list[Section]]:
-    """Top (full width): bottom line and key figures; left: the story; right: the rest."""
-    top = [s for s in doc.sections if s.id in ("summary", "key_figures")]
-    left = [s for s in doc.sections if s.id in _LEFT]
-    right = [s for s in doc.sections if s not in top and s not in left]
-    return top, left, right
+    """Top (full width), main column (the story), side column: as the description places them."""
+    top = [s for s in doc.sections if s.region == "top"]
+    main = [s for s in doc.sections if s.region == "main"]
+    side = [s for s in doc.sections if s.region == "side"]
+    return top, main, side
 
 
 def _flowables(
@@ -276,19 +274,18 @@ def _flowables(
     band: bool = False,
 ) -> list[Flowable]:
     r = Flow(doc, style, width)
-    out: list[Flowable] = [r.title_band(compact=True), Spacer(1, style.body * 0.5)] if band else []
+    out: list[Flowable] = []
+    sections = list(sections)
+    if band:
+        while sections and _is_banner(sections[0]):  # handling lines go above the title
+            out += r.section(sections.pop(0))
+        out += [r.title_band(compact=True), Spacer(1, style.body * 0.5)]
     for section in sections:
         out += r.section(section)
     return out
 
 
-def _one_pager_at(
-    doc: Document,
-    theme: dict[str, Any],
-    style: Style,
-    margin: float,
-    width: float,
-) -> tuple[bytes, int]:
+def _columns_at(doc: Document, style: Style, margin: float, width: float) -> tuple[bytes, int]:
     gap = 7 * mm
     left_w = (width - gap) * 0.54
     right_w = width - gap - left_w
@@ -310,29 +307,29 @@ def _one_pager_at(
         ]
 
     story = [*top, FrameBreak(), *left, FrameBreak(), *right]
-    return _build(doc, theme, story, margin, frames, style)
+    return _build(doc, story, margin, frames, style)
 
 
 def _too_long(
-    doc: Document,
-    theme: dict[str, Any],
-    style: Style,
-    width: float,
-    height: float,
+    doc: Document, style: Style, width: float, height: float, columns: bool = True
 ) -> str:
     """Name the sections that take the most room at the smallest size."""
-    r = Flow(doc, style, width * 0.5)
+    column = width * 0.5 if columns else width
+    r = Flow(doc, style, column)
     sizes = []
     for section in doc.sections:
-        h = stack_height(r.section(section), width * 0.5)
-        sizes.append((h, section.heading))
+        h = stack_height(r.section(section), column)
+        sizes.append((h, section.heading or section.id))
     sizes.sort(reverse=True)
     total = sum(h for h, _ in sizes)
-    parts = ", ".join(f"{name} ({h / height:.0%} of a column)" for h, name in sizes[:3])
+    unit = "a column" if columns else "a page"
+    parts = ", ".join(f"{name} ({h / height:.0%} of {unit})" for h, name in sizes[:3])
+    budget = doc.spec.pages or 1
+    pages = total / ((2 if columns else 1) * height)
     return (
-        f"one-page brief does not fit on one page even at the smallest text size "
-        f"({style.body:g} pt; about {total / (2 * height):.1f} pages of columns). "
-        f"Longest parts: {parts}. Shorten them, or set outputs without one-pager."
+        f"{doc.output} does not fit on {budget} page{'s' * (budget != 1)} even at the smallest "
+        f"text size ({style.body:g} pt; about {pages:.1f} pages{' of columns' * columns}). "
+        f"Longest parts: {parts}. Shorten them, or build this brief without {doc.output}."
     )
 
 

@@ -35,8 +35,15 @@ DEFAULT_PALETTE = ("#1F3A5F", "#7FA7D1", "#D55E00")
 HATCH_STEP = 3.2  # points between hatch lines
 
 
-@lru_cache(maxsize=256)  # by the spec's hash, the width and the body size
-def drawing(spec: ChartSpec, width: float, body: float) -> Drawing:
+@lru_cache(maxsize=256)  # by the spec's hash, the width, the body size, font and colours
+def drawing(
+    spec: ChartSpec,
+    width: float,
+    body: float,
+    font: str = PDF_FONT,
+    ink: str = "#1A1A1A",
+    axis: str = "#888888",
+) -> Drawing:
     """The chart `width` points wide, its text sized from the body size; its height follows the data.
 
     Laid out once per process for each spec, width and size: the fitting passes of the handout
@@ -44,14 +51,18 @@ def drawing(spec: ChartSpec, width: float, body: float) -> Drawing:
     `flowable`: ReportLab marks a flowable it pushes to the next frame, so one drawing object
     must not be placed twice.
     """
+    global FONT, BOLD, INK, AXIS  # what the drawing functions below draw with
+    FONT, BOLD, INK, AXIS = font, font + "-Bold", colors.HexColor(ink), colors.HexColor(axis)
     size = min(8.5, 0.95 * body)
     draw = {"bars": _bars, "columns": _columns}.get(spec.kind, _timeline)
     return draw(spec, width, size)
 
 
-def flowable(spec: ChartSpec, width: float, body: float) -> GraphicsFlowable:
+def flowable(
+    spec: ChartSpec, width: float, body: float, font: str, ink: str, axis: str
+) -> GraphicsFlowable:
     """A new flowable around the (shared) drawing of the chart, for one story."""
-    return GraphicsFlowable(drawing(spec, width, body))
+    return GraphicsFlowable(drawing(spec, width, body, font, ink, axis))
 
 
 def _palette(spec: ChartSpec) -> list[colors.Color]:
@@ -62,9 +73,12 @@ def _width(texts: Sequence[str], font: str, size: float) -> float:
     return max((stringWidth(t, font, size) for t in texts), default=0.0)
 
 
-def _lines(text: str, size: float, width: float, most: int = 0, font: str = FONT) -> list[str]:
+def _lines(
+    text: str, size: float, width: float, most: int = 0, font: str | None = None
+) -> list[str]:
     """`text` wrapped to `width` at spaces, a word wider than that broken by characters; with
     `most`, at most that many lines, the last cut with an ellipsis (the table has it whole)."""
+    font = font or FONT
     lines: list[str] = []
     for line in simpleSplit(text, font, size, width) or [""]:
         while stringWidth(line, font, size) > width and len(line) > 1:

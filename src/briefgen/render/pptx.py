@@ -39,19 +39,14 @@ from briefgen.render.measure import (
     TextPiece,
     line,
     text_width,
+    use_metrics,
     wrap,
 )
-from briefgen.templates import Labels, Templates
 
 __all__ = ["render"]
 
 EMU = 12700  # EMU per point
 MARGIN, TITLE_TOP, TITLE_H, BODY_TOP, FOOT = 43.2, 21.6, 64.8, 104.4, 39.6  # points
-DEFAULT_COLOURS = {  # used where a theme leaves a colour out
-    **{"ink": "#1A1A1A", "muted": "#555555", "band": "#1F3A5F", "band_text": "#FFFFFF"},
-    **{"accent": "#1F3A5F", "rule": "#B8C2CC", "shade": "#EEF1F4", "opinion": "#FFF6E0"},
-    "white": "#FFFFFF",
-}
 # Text is written as DrawingML directly, exactly as python-pptx's setters would write it, but
 # without their lookups: each run, paragraph spacing and cell style is built once, then copied.
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -73,31 +68,26 @@ def emu(points: float) -> Emu:
 class Deck:
     """One presentation being built: theme, geometry and the slides so far."""
 
-    def __init__(self, doc: Document, templates: Templates) -> None:
-        theme = templates.theme
-        deck = theme.get("deck") or {}
-        self.doc, self.labels, self.warnings = doc, Labels(doc.labels, "labels"), list[str]()
-        self.body, self.min_body = float(deck.get("body", 20)), float(deck.get("min_body", 14))
-        self.font = str(theme.get("deck_font") or "Arial")
-        self.colours = DEFAULT_COLOURS | {
-            str(k): str(v) for k, v in (theme.get("colours") or {}).items()
-        }
-        self.palette = [str(c) for c in theme.get("chart_palette") or ()] or [
-            self.colours["band"],
-            "#7FA7D1",
-        ]
-        if templates.exists("deck/master.pptx"):  # its layouts and branding, not its slides
+    def __init__(self, doc: Document) -> None:
+        theme, spec = doc.theme, doc.spec
+        self.doc, self.labels, self.warnings = doc, doc.words, list[str]()
+        self.body, self.min_body = spec.text.body, spec.text.min
+        self.font = theme.fonts.deck
+        self.colours = {**theme.colours.model_dump(), "white": "#FFFFFF"}
+        self.palette = list(theme.chart_palette)
+        use_metrics(doc.metrics)  # the deck font's own metrics, when the theme gives its files
+        if doc.master is not None:  # its layouts and branding, not its slides
             try:
-                self.prs = Presentation(str(master := templates.path("deck/master.pptx")))
+                self.prs = Presentation(str(doc.master))
             except Exception as e:  # not a zip, parts missing, bad XML: python-pptx says which
-                raise TemplateError(f"{master}: not a PowerPoint deck ({e})") from None
+                raise TemplateError(f"{doc.master}: not a PowerPoint deck ({e})") from None
             for sld in list(self.prs.slides._sldIdLst):
                 self.prs.part.drop_rel(sld.rId)
                 self.prs.slides._sldIdLst.remove(sld)
         else:
             self.prs = Presentation()
-            self.prs.slide_width = emu(float(deck.get("width_in", 13.333)) * INCH)
-            self.prs.slide_height = emu(float(deck.get("height_in", 7.5)) * INCH)
+            self.prs.slide_width = emu(spec.slide_width_in * INCH)
+            self.prs.slide_height = emu(spec.slide_height_in * INCH)
         self.width = (self.prs.slide_width or 0) / EMU
         self.height = (self.prs.slide_height or 0) / EMU
         self.inner, self.avail = self.width - 2 * MARGIN, self.height - FOOT - BODY_TOP
@@ -242,7 +232,7 @@ class Deck:
             self.box(slide, MARGIN, TITLE_TOP + TITLE_H + 6, 1.2 * INCH, 4, "accent")
             foot = self.height - FOOT + 0.12 * INCH
             for text, x, w, align in (
-                (self.doc.title, MARGIN, self.inner - INCH, PP_ALIGN.LEFT),
+                (self.doc.footer, MARGIN, self.inner - INCH, PP_ALIGN.LEFT),
                 (str(len(self.prs.slides)), self.width - MARGIN - INCH, INCH, PP_ALIGN.RIGHT),
             ):
                 if text_width(text, 12) <= w:
@@ -286,6 +276,13 @@ class Deck:
         self.heading(sub, doc.subtitle, 3.45 * INCH, 1.1 * INCH, 24, "band_text", bold=False)
         date = self.box(slide, 0, 0, 1, 1)
         self.heading(date, doc.date_line, band + 0.5 * INCH, 0.6 * INCH, 22, "ink", bold=False)
+        if doc.logo is not None:  # the theme's logo, bottom right, under the band
+            h = 0.9 * INCH
+            w = min(h * doc.logo.width / doc.logo.height, 3 * INCH)
+            h = w * doc.logo.height / doc.logo.width
+            x, y = self.width - MARGIN - w, self.height - 0.4 * INCH - h
+            shape = slide.shapes.add_picture(str(doc.logo.path), emu(x), emu(y), emu(w), emu(h))
+            _alt_text(shape, doc.logo.alt)
 
     def draw_slide(self, plan: SlidePlan) -> None:
         """A content slide: its pieces stacked from the top (a content note: centred)."""
@@ -526,9 +523,9 @@ def _rezip(data: bytes, when: dt.datetime) -> bytes:
     return out.getvalue()
 
 
-def render(doc: Document, templates: Templates) -> Rendered:
+def render(doc: Document) -> Rendered:
     """The deck for a planned Document: a title slide, then each section on one or more slides."""
-    deck = Deck(doc, templates)
+    deck = Deck(doc)
     deck.title_slide()
     planner = Planner(deck.labels, deck.inner, deck.avail, deck.body, deck.min_body, deck.warnings)
     for plan in planner.plan(doc.sections):
