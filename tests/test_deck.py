@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import datetime as dt
 import io
 import re
@@ -23,7 +25,8 @@ from briefgen.plan import plan
 from briefgen.render import Rendered, font_path
 from briefgen.render.measure import text_width, wrap
 from briefgen.render.pptx import render
-from briefgen.templates import Templates
+from briefgen.slots import Words, env_for
+from briefgen.template_set import TemplateSet
 from briefgen.text import Span
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,9 +49,8 @@ class Deck:
 def build(folder: Path) -> Deck:
     loaded = check(folder)
     assert loaded.brief is not None, loaded.findings
-    templates = Templates()
-    doc = plan(loaded.brief, loaded.folder, "deck", templates)
-    return Deck(loaded, doc, render(doc, templates))
+    doc = plan(loaded.brief, loaded.folder, "deck", TemplateSet())
+    return Deck(loaded, doc, render(doc))
 
 
 @pytest.fixture(scope="module")
@@ -230,8 +232,8 @@ def test_perspectives_are_marked_as_opinion(mali: Deck) -> None:
     prs = mali.prs
     slide = next(s for s in prs.slides if s.shapes.title.text_frame.text == "Perspectives")
     text = slide_text(slide)
-    assert text.count(mali.doc.labels["opinion"].upper()) == len(mali.loaded.brief.perspectives)
-    assert mali.doc.labels["perspectives_note"] in text
+    assert text.count(mali.doc.words["opinion"].upper()) == len(mali.loaded.brief.perspectives)
+    assert mali.doc.words["perspectives_note"] in text
 
 
 @pytest.mark.parametrize("folder", all_decks(), ids=lambda p: p.name)
@@ -242,8 +244,7 @@ def test_no_text_overflows_its_box(folder: Path) -> None:
 
 
 def test_same_input_same_bytes(mali: Deck) -> None:
-    templates = Templates()
-    again = render(mali.doc, templates)
+    again = render(mali.doc)
     assert again.data == mali.out.data
     with zipfile.ZipFile(io.BytesIO(again.data)) as z:
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
@@ -266,9 +267,13 @@ def test_minimal_brief() -> None:
 
 
 def tiny(*sections: Section, labels: dict[str, str] | None = None) -> Document:
-    table = labels or Templates().labels("en").table
+    templates = TemplateSet()
+    table = labels or templates.labels("en")
     return Document(
         output="deck",
+        spec=templates.output("deck"),
+        theme=templates.theme,
+        words=Words(table, env_for(templates)),
         title="Tiny",
         subtitle="",
         kicker="Slides",
@@ -277,7 +282,6 @@ def tiny(*sections: Section, labels: dict[str, str] | None = None) -> Document:
         timestamp=1588291200,
         language="en",
         sections=sections,
-        labels=dict(table),
     )
 
 
@@ -289,8 +293,7 @@ def test_content_is_never_markup() -> None:
             "summary": "Use <b>bold</b> &amp; {{ x }} and **really** [see](https://example.org)."
         }
     )
-    templates = Templates()
-    out = render(plan(brief, loaded.folder, "deck", templates), templates)
+    out = render(plan(brief, loaded.folder, "deck", TemplateSet()))
     prs = Presentation(io.BytesIO(out.data))
     summary = next(s for s in prs.slides if s.shapes.title.text_frame.text == "Summary")
     text = slide_text(summary)
@@ -345,7 +348,7 @@ def test_long_sections_continue_on_more_slides_and_fit() -> None:
             "n",
         ),
     )
-    out = render(doc, Templates())
+    out = render(doc)
     prs = Presentation(io.BytesIO(out.data))
     titles = [s.shapes.title.text_frame.text for s in prs.slides]
     assert titles.count("Background (continued)") >= 1
@@ -393,13 +396,13 @@ def test_text_is_readable_on_its_background(mali: Deck) -> None:
                     checked += 1
     assert checked > 100
     title = mali.prs.slides[0].shapes.title.text_frame.paragraphs[0].runs[0]
-    band = Templates().theme["colours"]["band"].lstrip("#")
+    band = TemplateSet().theme.colours.band.lstrip("#")
     assert contrast(title.font.color.rgb, tuple(bytes.fromhex(band))) >= 4.5
 
 
 def test_chart_uses_the_theme_palette(mali: Deck) -> None:
     chart = next(sh.chart for s in mali.prs.slides for sh in s.shapes if sh.has_chart)
-    palette = [c.lstrip("#").upper() for c in Templates().theme["chart_palette"]]
+    palette = [c.lstrip("#").upper() for c in TemplateSet().theme.chart_palette]
     colours = [str(s.format.fill.fore_color.rgb) for s in chart.plots[0].series]
     assert colours == palette[: len(colours)]
 
@@ -411,7 +414,7 @@ def test_a_master_deck_gives_its_layouts_not_its_slides(tmp_path: Path, mali: De
         slide.shapes.title.text_frame.text = "OLD SLIDE"
     (tmp_path / "deck").mkdir()
     master.save(str(tmp_path / "deck" / "master.pptx"))
-    out = render(mali.doc, Templates(user=tmp_path))
+    out = render(replace(mali.doc, master=tmp_path / 'deck' / 'master.pptx'))
     prs = Presentation(io.BytesIO(out.data))
     assert len(prs.slides) == out.pages >= 8
     assert all("OLD SLIDE" not in slide_text(s) for s in prs.slides)

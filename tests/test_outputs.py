@@ -13,8 +13,8 @@ from briefgen.build import Options, build
 from briefgen.errors import RenderError
 from briefgen.load import check
 from briefgen.plan import plan
-from briefgen.render.pdf import render_one_pager
-from briefgen.templates import Templates
+from briefgen.render.pdf import render as render_pdf
+from briefgen.template_set import TemplateSet
 from tests.adversarial._util import pdf_text as text_of
 from tests.conftest import FIXTURES, MALI
 
@@ -135,7 +135,7 @@ def test_many_parties_lists_unreported_numbers_instead_of_zero(built):
     spec = next(
         b.spec
         for s in plan(
-            check(GOOD / "many-parties").brief, GOOD / "many-parties", "handout", Templates()
+            check(GOOD / "many-parties").brief, GOOD / "many-parties", "handout", TemplateSet()
         ).sections
         for b in s.blocks
         if hasattr(b, "spec") and b.spec.kind == "bars"
@@ -171,11 +171,11 @@ def test_one_pager_that_cannot_fit_fails_naming_what_is_long():
     loaded = check(MALI)
     assert loaded.brief is not None
     long = loaded.brief.model_copy(update={"background": loaded.brief.background * 12})
-    doc = plan(long, MALI, "one-pager", Templates())
+    doc = plan(long, MALI, "one-pager", TemplateSet())
     with pytest.raises(RenderError) as e:
-        render_one_pager(doc, Templates())
+        render_pdf(doc)
     assert str(e.value).startswith(
-        "one-page brief does not fit on one page even at the smallest text size (7 pt"
+        "one-pager does not fit on 1 page even at the smallest text size (7 pt"
     )
     assert "Longest parts: The situation" in str(e.value)
 
@@ -212,7 +212,7 @@ def test_pledge_chart_is_drawn_as_text_with_its_categories_and_values(built):
     bar from the largest down, and the legend names both segments."""
     brief = check(MALI).brief
     assert brief is not None
-    doc = plan(brief, MALI, "handout", Templates(None))
+    doc = plan(brief, MALI, "handout", TemplateSet())
     spec = next(
         b.spec
         for s in doc.sections
@@ -247,7 +247,6 @@ def test_a_chart_is_laid_out_once_per_spec_width_and_size(monkeypatch):
     """Charts are memoised by the hash of their ChartSpec: drawing the same outputs again in one
     process (as a batch or `watch` does) lays no chart out a second time."""
     from briefgen.render import pdfcharts
-    from briefgen.render.pdf import render_handout
 
     calls: list[str] = []
     real = pdfcharts._bars
@@ -255,9 +254,9 @@ def test_a_chart_is_laid_out_once_per_spec_width_and_size(monkeypatch):
     monkeypatch.setattr(pdfcharts, "_bars", lambda *a: calls.append("bars") or real(*a))
     brief = check(MALI).brief
     assert brief is not None
-    templates = Templates(None)
+    templates = TemplateSet()
     for _ in range(2):
-        render_handout(plan(brief, MALI, "handout", templates), templates)
+        render_pdf(plan(brief, MALI, "handout", templates))
     assert calls == ["bars"]
 
 
@@ -266,7 +265,6 @@ def test_a_long_timeline_is_set_as_a_dated_list_not_a_graphic(tmp_path):
     them, every one with its date, instead of failing."""
     from ruamel.yaml import YAML
 
-    from briefgen.render.pdf import render_handout
 
     yaml = YAML(typ="safe")
     data = yaml.load((MALI / "brief.yaml").read_text("utf-8"))
@@ -286,12 +284,12 @@ def test_a_long_timeline_is_set_as_a_dated_list_not_a_graphic(tmp_path):
         yaml.dump(data, fh)
     loaded = check(folder / "brief.yaml")
     assert loaded.brief is not None, [f.format() for f in loaded.findings]
-    templates = Templates(None)
+    templates = TemplateSet()
     doc = plan(loaded.brief, folder, "handout", templates)
     (section,) = [s for s in doc.sections if s.id == "timeline"]
     assert not any(isinstance(b, Chart) for b in section.blocks)
     out = tmp_path / "handout.pdf"
-    out.write_bytes(render_handout(doc, templates).data)
+    out.write_bytes(render_pdf(doc).data)
     text = squash(text_of(out))
     for day in ("1 January 2012", "1 December 2012", "2 August 2012"):
         assert day in text
