@@ -75,12 +75,11 @@ def test_a_template_change_rebuilds_what_uses_it(tmp_path):
     briefs = make_briefs(tmp_path)
     user = tmp_path / "templates"
     (user / "deck").mkdir(parents=True)
-    run(briefs, tmp_path / "out", templates=user)
-    shipped = Path(__file__).resolve().parent.parent / "src/briefgen/templates/deck/layout.yaml"
-    (user / "deck/layout.yaml").write_text(shipped.read_text() + "# a comment\n")
-    again = run(briefs, tmp_path / "out", templates=user)
+    run(briefs, tmp_path / "out", templates=(user,))
+    (user / "deck/output.yaml").write_text("# a comment only: merged over the shipped one\n{}\n")
+    again = run(briefs, tmp_path / "out", templates=(user,))
     assert {j.status for j in again.jobs} == {"rebuilt"}
-    assert {p.suffix for p in again.written} == {".pptx"}  # only decks use deck/layout.yaml
+    assert {p.suffix for p in again.written} == {".pptx"}  # only decks use deck/output.yaml
 
 
 def test_force_rebuilds_everything(tmp_path):
@@ -102,7 +101,7 @@ def test_manifest_is_readable_and_matches_the_files(tmp_path):
         assert hashlib.sha256(data).hexdigest() == art["sha256"]
         assert art["pages"] >= 1 and len(art["input"]) == 64
     report = (tmp_path / "out/report.md").read_text()
-    assert "| minimal | minimal-handout.pdf, minimal-brief.pdf, minimal-deck.pptx |" in report
+    assert "| minimal | minimal-deck.pptx, minimal-handout.pdf, minimal-brief.pdf |" in report
 
 
 def test_a_bad_brief_stops_the_run_before_anything_is_written(tmp_path):
@@ -196,8 +195,10 @@ def test_a_broken_user_template_is_a_finding_with_workers_too(tmp_path, names):
     user = tmp_path / "templates"
     user.mkdir()
     (user / "theme.yaml").write_text("colours: [\n", encoding="utf-8")
-    results = [run(briefs, tmp_path / f"out{jobs}", templates=user, jobs=jobs) for jobs in (1, 2)]
-    messages = [sorted({f.message for f in r.findings}) for r in results]  # type: ignore[attr-defined]
+    results = [
+        run(briefs, tmp_path / f"out{jobs}", templates=(user,), jobs=jobs) for jobs in (1, 2)
+    ]
+    messages = [sorted({f.format() for f in r.findings}) for r in results]  # type: ignore[attr-defined]
     assert not any(r.ok for r in results)  # type: ignore[attr-defined]
     assert messages[0] == messages[1] and messages[0]
     assert all("theme.yaml:2:1: YAML syntax error" in m for m in messages[1]), messages[1]
@@ -359,9 +360,9 @@ def test_the_manifest_records_every_rendering_library_and_the_fonts():
     from briefgen.fonts import FOLDER, fingerprint
     from briefgen.manifest import library_versions
 
-    for output in ("handout", "one-pager", "deck"):
-        versions = library_versions(output)
-        assert "?" not in versions and "pillow-" in versions, versions
+    versions = library_versions()
+    assert "?" not in versions and "pillow-" in versions and "reportlab-" in versions, versions
+    assert "python_pptx-" in versions and "jinja2-" in versions, versions
     prints = {fingerprint(path) for path in FOLDER.glob("*.ttf")}
     assert len(prints) == 4  # each face its own
     import reportlab
@@ -377,11 +378,11 @@ def test_caches_follow_the_bytes_not_the_timestamps(tmp_path):
     from PIL import Image
 
     from briefgen.images import decoded
-    from briefgen.templates import Templates
+    from briefgen.template_set import TemplateSet
 
     user = tmp_path / "templates"
     user.mkdir()
-    theme = (Path(__file__).parents[1] / "src/briefgen/templates/theme.yaml").read_text("utf-8")
+    theme = (Path(__file__).parents[1] / "templates/theme.yaml").read_text("utf-8")
     picture = tmp_path / "p.png"
 
     def write(colour: str) -> None:
@@ -391,9 +392,9 @@ def test_caches_follow_the_bytes_not_the_timestamps(tmp_path):
             os.utime(path, ns=(1_000_000_000, 1_000_000_000))
 
     write("#112233")
-    first = (Templates(user).theme["colours"]["band"], decoded(picture)[1].getpixel((0, 0)))
+    first = (TemplateSet([user]).theme.colours.band, decoded(picture)[1].getpixel((0, 0)))
     write("#445566")
-    second = (Templates(user).theme["colours"]["band"], decoded(picture)[1].getpixel((0, 0)))
+    second = (TemplateSet([user]).theme.colours.band, decoded(picture)[1].getpixel((0, 0)))
     assert first == ("#112233", (0x11, 0x22, 0x33))
     assert second == ("#445566", (0x44, 0x55, 0x66))
 

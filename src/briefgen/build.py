@@ -53,6 +53,7 @@ class Job:
     outputs_set: str = ""  # hash of the template set's outputs when decided
     outputs: list[str] = field(default_factory=list)  # the outputs to render now
     wanted: list[str] = field(default_factory=list)  # the brief's outputs
+    recorded: list[str] = field(default_factory=list)  # its outputs at the last good build
 
     @property
     def slug(self) -> str:
@@ -113,11 +114,13 @@ def _build(
         # lone brief's outputs are split in two: one part renders here, the other in a worker.
         if len(outdated) > 1:
             count, warm = len(outdated), tuple(sorted(set(renderers.values())))
-        else:
+        elif outdated:
             likely = tuple(opts.only or result.templates.default_outputs())
             apart = _split(likely, renderers)[1]
-            warm = tuple(sorted({renderers[o] for o in apart}))
-            count = 1 if outdated and warm else 0
+            warm = tuple(sorted({renderers[o] for o in apart if o in renderers}))
+            count = 1 if warm else 0
+        else:
+            count, warm = 0, ()
         pool_for_this_build = (
             _workers(opts, count, warm) if workers is None else nullcontext(workers)
         )
@@ -165,11 +168,11 @@ def decide(
             continue
         job = Job(file, display, input_keys(file.parent, digests), outputs_set=outputs_set)
         job.stale = (
-            None
-            if opts.force
-            else manifest.stale(job.slug, display, job.keys, opts.only, opts.out, outputs_set)
+            None if opts.force else manifest.stale(job.slug, display, job.keys, opts.only, opts.out)
         )
-        job.status = "unchanged" if job.stale == [] else "outdated"
+        job.recorded = manifest.recorded(job.slug)
+        same = manifest.same_outputs(job.slug, outputs_set)
+        job.status = "unchanged" if job.stale == [] and same else "outdated"
         jobs.append(job)
     return jobs
 
@@ -197,7 +200,8 @@ def check_all(
             job.outputs = [
                 o
                 for o in job.wanted
-                if (opts.only is None or o in opts.only) and (job.stale is None or o in job.stale)
+                if (opts.only is None or o in opts.only)
+                and (job.stale is None or o in job.stale or o not in job.recorded)
             ]
         else:
             job.status = "failed"
@@ -320,6 +324,10 @@ def write_all(
     for job, output, done in rendered:
         per_brief.setdefault(job.slug, []).append((output, done))
         jobs[job.slug] = job
+    for job in result.jobs:  # read again for a change in the outputs, and nothing to render
+        if job.status == "outdated" and job.brief is not None and not job.outputs:
+            result.manifest.record(job.slug, job.display, job.wanted, {}, job.outputs_set)
+            job.status = "unchanged"
     for slug, items in per_brief.items():
         job = jobs[slug]
         failures = [done for _, done in items if isinstance(done, str)]

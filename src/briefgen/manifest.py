@@ -170,13 +170,10 @@ class Manifest:
         keys: dict[str, str],
         only: tuple[str, ...] | None,
         out: Path,
-        outputs_set: str = "",
     ) -> list[str] | None:
         """The wanted outputs whose inputs changed or whose file is gone; None when unknown."""
         entry = self.briefs.get(slug)
         if not entry or entry.get("status") != "ok" or entry.get("source") != source:
-            return None
-        if entry.get("set") != outputs_set:  # outputs added, removed, or defaults changed
             return None
         artifacts = entry.get("artifacts", {})
         stale = []
@@ -194,6 +191,16 @@ class Manifest:
             if not fresh:
                 stale.append(output)
         return stale
+
+    def same_outputs(self, slug: str, outputs_set: str) -> bool:
+        """Whether the template set's outputs (names, descriptions) are those of the last build:
+        when not, the brief is read again, as a new default output may now apply to it."""
+        return bool(self.briefs.get(slug, {}).get("set") == outputs_set)
+
+    def recorded(self, slug: str) -> list[str]:
+        """The outputs the brief had at its last good build."""
+        outputs = self.briefs.get(slug, {}).get("outputs", [])
+        return [str(o) for o in outputs] if isinstance(outputs, list) else []
 
     def record(
         self,

@@ -25,7 +25,7 @@ from briefgen.template_set import (
     ReadOnly,
     TemplateProblems,
     TemplateSet,
-    _finding,
+    _located,
 )
 
 if TYPE_CHECKING:
@@ -208,17 +208,17 @@ def check_output(tset: TemplateSet, name: str, spec: Output) -> list[Finding]:
         try:
             render(env, source, ctx)
         except TemplateError as e:
-            found.append(_finding(*merged.locate(path), message=str(e), path=path))
+            found.append(_located(merged.locate(path), str(e), path))
     for path, file, kind in _named_files(name, spec):
         problem = tset.file_problem(file, kind)
         if problem:
-            found.append(_finding(*merged.locate(path), message=problem, path=path))
+            found.append(_located(merged.locate(path), problem, path))
     for key, source in labels.items():  # snippets compile (their values come at render time)
         try:
             compile_slot(env, source)
         except TemplateError as e:
             where = tset.merged("labels/en.yaml")
-            found.append(_finding(*where.locate((key,)), message=str(e), path=(key,)))
+            found.append(_located(where.locate((key,)), str(e), path=(key,)))
     return found
 
 

@@ -229,7 +229,7 @@ class TemplateSet:
     def _label_table(self, lang: str) -> dict[str, str]:
         merged = self.merged(f"labels/{lang}.yaml")
         problems = [
-            _finding(*merged.locate((str(k),)), message="expected text")
+            _located(merged.locate((str(k),)), "expected text")
             for k, v in merged.data.items()
             if not isinstance(v, str | int | float) or isinstance(v, bool)
         ]
@@ -263,8 +263,8 @@ class TemplateSet:
             findings += self._check_theme_files(theme)
         for name in outputs if outputs is not None else self.output_names():
             spec = gather(self.output, name)
-            if spec is not None:
-                findings += slots.check_output(self, name, spec)
+            if spec is not None and theme is not None and not findings:
+                findings += gather(slots.check_output, self, name, spec) or []
         unique = {(f.file, f.line, f.column, f.message): f for f in findings}
         return sorted(unique.values(), key=lambda f: f.sort_key)
 
@@ -291,7 +291,7 @@ class TemplateSet:
         for path, name, kind in wanted:
             problem = self.file_problem(name, kind)
             if problem:
-                out.append(_finding(*merged.locate(path), message=problem, path=path))
+                out.append(_located(merged.locate(path), problem, path))
         return out
 
     def file_problem(self, name: str, kind: str) -> str:
@@ -396,6 +396,14 @@ def _finding(
     column: int | None = None,
     path: KeyPath = (),
 ) -> Finding:
+    return Finding(Severity.ERROR, message, path, file, line, column)
+
+
+def _located(
+    where: tuple[str, int, int], message: str, path: KeyPath = ()
+) -> Finding:
+    """A finding at a place `Merged.locate` found."""
+    file, line, column = where
     return Finding(Severity.ERROR, message, path, file, line, column)
 
 

@@ -3,7 +3,6 @@ tries to escape Jinja's sandbox fails with a clean error and never runs anything
 
 from __future__ import annotations
 
-import shutil
 import warnings
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from briefgen.errors import TemplateError
 from tests.adversarial._util import full_brief, jpeg_bytes, write_brief
 from tests.adversarial.conftest import PayloadBuild, build_payload, not_shown_literally
 
-SHIPPED = Path(__file__).resolve().parents[2] / "src" / "briefgen" / "templates"
+SHIPPED = Path(__file__).resolve().parents[2] / "templates"
 
 CONTENT = {
     "arithmetic": "{{ 7*7 }}",
@@ -90,7 +89,7 @@ def _build_with(root: Path, user: Path) -> tuple[object, Path]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            result: object = build([(brief, "t")], Options(out, jobs=1, templates=user))
+            result: object = build([(brief, "t")], Options(out, jobs=1, templates=(user,)))
         except TemplateError as e:
             result = e
     return result, out
@@ -143,7 +142,7 @@ def test_labels_file_that_is_not_a_mapping_fails_cleanly(tmp_path):
 def test_deck_master_that_is_not_a_pptx_fails_cleanly(tmp_path):
     user = tmp_path / "templates"
     (user / "deck").mkdir(parents=True)
-    shutil.copy(SHIPPED / "deck" / "layout.yaml", user / "deck" / "layout.yaml")
+    (user / "deck" / "output.yaml").write_text("master: master.pptx\n", encoding="utf-8")
     (user / "deck" / "master.pptx").write_bytes(jpeg_bytes(b"not a deck"))
     result, out = _build_with(tmp_path, user)
     assert isinstance(result, TemplateError) or not result.ok  # type: ignore[attr-defined]

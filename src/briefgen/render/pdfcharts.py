@@ -59,7 +59,12 @@ def drawing(
 
 
 def flowable(
-    spec: ChartSpec, width: float, body: float, font: str, ink: str, axis: str
+    spec: ChartSpec,
+    width: float,
+    body: float,
+    font: str = PDF_FONT,
+    ink: str = "#1A1A1A",
+    axis: str = "#888888",
 ) -> GraphicsFlowable:
     """A new flowable around the (shared) drawing of the chart, for one story."""
     return GraphicsFlowable(drawing(spec, width, body, font, ink, axis))
