@@ -521,6 +521,12 @@ def document_time(brief: Brief) -> int:
     return calendar.timegm(brief.date.start.timetuple())
 
 
+def output_labels(templates: TemplateSet, spec: Output, language: str) -> dict[str, str]:
+    """The labels of a language, with the output's own over them (English ones first)."""
+    lang = language.split("-")[0].lower()
+    return {**templates.labels(language), **spec.labels.get("en", {}), **spec.labels.get(lang, {})}
+
+
 def brief_values(brief: Brief, fmt: Formatter, words: Words, slug: str) -> dict[str, str]:
     """The brief as the slots see it: plain, formatted text."""
     return {
@@ -542,7 +548,7 @@ def plan(brief: Brief, folder: Path, output: str, templates: TemplateSet) -> Doc
     spec: Output = templates.output(output)
     theme = templates.theme
     env = env_for(templates)
-    words = Words(templates.labels(brief.language), env)
+    words = Words(output_labels(templates, spec, brief.language), env)
     fmt = Formatter(brief.language, words)
     values = brief_values(brief, fmt, words, folder.name)
     slot_context = context(values, words.table, output, spec, theme)

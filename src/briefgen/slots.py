@@ -213,6 +213,20 @@ def check_output(tset: TemplateSet, name: str, spec: Output) -> list[Finding]:
         problem = tset.file_problem(file, kind)
         if problem:
             found.append(_located(merged.locate(path), problem, path))
+    for lang, table in spec.labels.items():  # an output's own labels: known keys, compiling
+        for key, source in table.items():
+            path: KeyPath = ("labels", lang, key)
+            if key not in labels:
+                import difflib
+
+                hint = difflib.get_close_matches(key, list(labels), n=1)
+                tail = f"; did you mean '{hint[0]}'?" if hint else ""
+                found.append(_located(merged.locate(path, True), f"unknown label '{key}'{tail}", path))
+                continue
+            try:
+                compile_slot(env, source)
+            except TemplateError as e:
+                found.append(_located(merged.locate(path), str(e), path))
     for key, source in labels.items():  # snippets compile (their values come at render time)
         try:
             compile_slot(env, source)

@@ -233,6 +233,14 @@ class Output(Strict):
         None, description="A .pptx in this output's folder whose layouts and branding the deck uses."
     )
     logo_on_title: bool = Field(True, description="Deck: the theme's logo on the title slide.")
+    labels: dict[
+        Annotated[str, Field(pattern=r"^[a-z]{2,3}$")],
+        dict[str, Annotated[str, Field(max_length=2000)]],
+    ] = Field(
+        default_factory=dict,
+        description="Labels for this output only, by language: `{en: {commitments: Who sent "
+        "troops}}` (merged over labels/<language>.yaml).",
+    )
     sections: Annotated[list[Section], Field(min_length=1, max_length=100)] = Field(
         description="What it shows, in order. A section with nothing to show is left out."
     )
@@ -241,4 +249,6 @@ class Output(Strict):
     def _exact(self) -> Output:
         if self.exact and self.pages is None:
             raise ValueError("`exact: true` needs `pages`")
+        if self.layout == "columns" and self.pages != 1:
+            raise ValueError("`layout: columns` is one page: it needs `pages: 1`")
         return self
