@@ -54,7 +54,8 @@ def user_roots(cli: Path | None, cwd: Path | None = None) -> list[Path]:
     default = (cwd or Path.cwd()) / USER_DIR
     if default.is_dir() and not any(_same(default, r) for r in roots):
         roots.append(default)
-    return roots
+    # the shipped folder itself (briefgen's own checkout) is no override
+    return [r for r in roots if not _same(r, shipped_root())]
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -424,6 +425,10 @@ def _validated(model: Any, merged: Merged) -> Any:
                 message = _unknown(model, path)
             elif kind == "value_error":
                 message = str(err["msg"]).removeprefix("Value error, ")
+            elif kind == "string_pattern_mismatch" and "#RRGGBB" in str(
+                err.get("ctx", {}).get("pattern", "")
+            ).replace("^#[0-9A-Fa-f]{6}$", "#RRGGBB"):
+                message = f"expected a colour as #RRGGBB (got {err.get('input')!r})"
             else:
                 message = _message(kind, err, err.get("input"), path)
             at = path[:-1] if kind == "missing" else path
