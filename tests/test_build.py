@@ -347,7 +347,8 @@ def test_the_no_op_build_imports_no_model_and_no_renderer(tmp_path):
         f"f = Path({str(briefs / 'minimal/brief.yaml')!r}); r = build([(f, str(f))], "
         f"Options(Path({str(tmp_path / 'out')!r}))); "
         "assert [j.status for j in r.jobs] == ['unchanged'], [j.status for j in r.jobs]; "
-        "print(sorted(m for m in ('pydantic', 'briefgen.model', 'matplotlib', 'reportlab', 'pptx') "
+        "print(sorted(m for m in ('pydantic', 'briefgen.model', 'matplotlib', 'reportlab', 'pptx', "
+        "'jinja2', 'ruamel') "
         "if m in sys.modules))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -225,3 +225,30 @@ def test_the_worksheet_of_mali(tmp_path):
     for question in loaded.brief.questions:
         assert " ".join(question.split()[:5]) in " ".join(text.split())
     assert "Who is involved" not in text  # not a part of the worksheet
+
+
+def test_the_deck_measures_text_with_the_metrics_of_its_own_font(tmp_path):
+    """With the deck font's files in the theme, text is measured with them, not DejaVu."""
+    import reportlab
+    from PIL import ImageFont
+
+    from briefgen.load import check
+    from briefgen.plan import plan
+    from briefgen.render import measure, renderer
+
+    vera = Path(reportlab.__file__).parent / "fonts"
+    user = tmp_path / "templates"
+    (user / "fonts").mkdir(parents=True)
+    shutil.copy(vera / "Vera.ttf", user / "fonts" / "Deck.ttf")
+    write(user / "theme.yaml", "fonts:\n  deck: Vera\n  deck_metrics: {regular: fonts/Deck.ttf}\n")
+    loaded = check(MALI / "brief.yaml")
+    assert loaded.brief is not None
+    try:
+        doc = plan(loaded.brief, MALI, "deck", TemplateSet([user]))
+        renderer("pptx")(doc)
+        expected = ImageFont.truetype(str(user / "fonts" / "Deck.ttf"), 1000).getlength("Mali")
+        assert measure.text_width("Mali", 10) == pytest.approx(expected / 100)
+    finally:
+        measure.use_metrics({})
+    dejavu = ImageFont.truetype(str(ROOT / "src/briefgen/assets/fonts/DejaVuSans.ttf"), 1000)
+    assert measure.text_width("Mali", 10) == pytest.approx(dejavu.getlength("Mali") / 100)

@@ -279,9 +279,12 @@ class Flow:
         out: list[Flowable] = []
         for i, item in enumerate(b.items, 1):
             bullet = f"{i}." if b.numbered else "•"
-            out.append(Paragraph(self.markup(item), self.s.para("bullet"), bulletText=bullet))
-            if b.answer_lines:
-                out.append(_Lines(b.answer_lines, self.s.body * 2.1, self.s.colour("rule")))
+            para = Paragraph(self.markup(item), self.s.para("bullet"), bulletText=bullet)
+            if b.answer_lines:  # a question and its lines stay on one page
+                lines = _Lines(b.answer_lines, self.s.body * 2.2, self.s.colour("rule"))
+                out.append(KeepTogether([para, lines, Spacer(1, self.s.body * 0.9)]))
+            else:
+                out.append(para)
         return out
 
     def markup(self, spans: Spans) -> str:
