@@ -13,7 +13,8 @@ briefgen runs from a copy of src/ taken at start (PYTHONPATH), so edits made to 
 during a run do not change what is measured; --rev REV measures a committed revision instead.
 --only picks figures, e.g. --only 4 for the long one alone.
 
-  (1) cold build of briefs/mali-2013, all three outputs   vs  import floor (matplotlib, reportlab, pptx)
+  (1) cold build of briefs/mali-2013, its default outputs vs  import floor: importing, in one
+      process, every module from outside the standard library that the build imports
   (2) no-op rebuild into the same folder                   vs  python -c pass
   (3) rebuild after a one-word change in the summary       vs  (1); and what its charts cost
   (4) 200 generated briefs, --jobs 1 and --jobs 2          speed-up ratio
@@ -49,7 +50,7 @@ MALI = ROOT / "briefs" / "mali-2013"
 FIXTURES = ROOT / "tests" / "fixtures" / "good"
 PY = sys.executable
 BRIEFGEN = [PY, "-m", "briefgen"]
-IMPORT_FLOOR = [PY, "-c", "import matplotlib.pyplot, reportlab.platypus, pptx"]
+IMPORT_FLOOR: list[object] = []  # set by `import_floor()` once briefgen is in place
 PASS_FLOOR = [PY, "-c", "pass"]
 MB = 1024 * 1024
 NOTES: list[str] = []  # printed under the table
@@ -109,10 +110,17 @@ typst.compile(data, output=output, root=root, font_paths=fonts)
 # --------------------------------------------------------------------------- running and timing
 
 
-def run(cmd: Sequence[str | Path], *, cwd: Path = ROOT, env: dict[str, str] | None = None) -> str:
+# Commands run in a folder of their own: the repository's templates/ is the shipped set, which
+# a command run at the repository's root would also take for a user's override.
+WORKDIR: list[Path] = [ROOT]
+
+
+def run(
+    cmd: Sequence[str | Path], *, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> str:
     """Run a command to completion; its stdout, or an error with its output."""
     done = subprocess.run(
-        [str(c) for c in cmd], cwd=cwd, env=env or ENV, capture_output=True, text=True, check=False
+        [str(c) for c in cmd], cwd=cwd or WORKDIR[0], env=env or ENV, capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
         raise SystemExit(
@@ -135,7 +143,7 @@ def children_cpu() -> float:
 
 
 def timed(
-    cmd: Sequence[str | Path], *, cwd: Path = ROOT, env: dict[str, str] | None = None
+    cmd: Sequence[str | Path], *, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> Timed:
     """One run: wall and CPU time in seconds, and its stdout."""
     cpu = children_cpu()
@@ -233,6 +241,7 @@ def bench_floors_cold_noop(tmp: Path, repeat: int) -> tuple[list[Row], Sample]:
     """(1) and (2): cold build beside the import floor, no-op rebuild beside python -c pass."""
     noop_out = fresh(tmp, "noop-")
     noop = [*BRIEFGEN, "build", MALI, "-o", noop_out]
+    import_floor(tmp)
     for warm in (PASS_FLOOR, IMPORT_FLOOR, noop):  # the last one is the no-op folder's first build
         run(warm)
     status = run(noop)
@@ -250,7 +259,7 @@ def bench_floors_cold_noop(tmp: Path, repeat: int) -> tuple[list[Row], Sample]:
     noop_ratio = the_noop.median / floor_pass.median
     rows = [
         measured("python -c pass (floor)", floor_pass),
-        measured("import floor: matplotlib.pyplot, reportlab.platypus, pptx", floor_import),
+        measured(f"import floor: {FLOOR_WHAT[0]}", floor_import),
         measured(
             "(1) cold build, mali-2013, 3 outputs",
             cold,
@@ -445,7 +454,7 @@ def bench_memory(tmp: Path, repeat: int) -> list[Row]:
         out = fresh(tmp, "mem-")
         peak = Peak()
         cmd = [PY, "-c", RUSAGE_WRAPPER, *BRIEFGEN, "build", str(MALI), "-o", str(out)]
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=ENV, stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(cmd, cwd=WORKDIR[0], env=ENV, stdout=subprocess.PIPE, text=True)
         stop = threading.Event()
         sampler = None
         if have_psutil:
@@ -566,6 +575,34 @@ def bench_route(tmp: Path, repeat: int, cold: Sample) -> list[Row]:
 # ------------------------------------------------------------------------------------ reporting
 
 
+FLOOR_WHAT: list[str] = [""]
+
+
+def import_floor(tmp: Path) -> None:
+    """The import floor: every module from outside the standard library (briefgen's own left
+    out) that a cold build of the Mali brief has imported, imported in one fresh process."""
+    out = fresh(tmp, "floor-")
+    code = (
+        "import sys; from briefgen.cli import main; "
+        f"main(['build', {str(MALI)!r}, '-o', {str(out)!r}, '--jobs', '1']); "
+        "std = sys.stdlib_module_names; "
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] not in std "
+        "and not m.startswith(('briefgen', '_')) and '._' not in m)))"
+    )
+    modules = run([PY, "-c", code]).split("\n")[-1].split()
+    shutil.rmtree(out, ignore_errors=True)
+    tops = sorted({m.split(".")[0] for m in modules})
+    FLOOR_WHAT[0] = f"{len(modules)} modules of {', '.join(tops)}"
+    IMPORT_FLOOR[:] = [
+        PY,
+        "-c",
+        "import importlib\n"
+        f"for m in {modules!r}:\n"
+        "    try:\n        importlib.import_module(m)\n"
+        "    except Exception:\n        pass",
+    ]
+
+
 def snapshot_source(tmp: Path, rev: str | None) -> str:
     """Copy src/ (of the work tree, or of a git revision) aside and point PYTHONPATH at it.
 
@@ -576,7 +613,9 @@ def snapshot_source(tmp: Path, rev: str | None) -> str:
     if rev is not None:
         commit = run([*git, "rev-parse", "--short", f"{rev}^{{commit}}"]).strip()
         archive = tmp / "src.tar"
-        run([*git, "archive", "--format=tar", "-o", archive, commit, "src"])
+        has_templates = run([*git, "ls-tree", "--name-only", commit, "templates"]).strip()
+        parts = ["src", "templates"] if has_templates else ["src"]
+        run([*git, "archive", "--format=tar", "-o", archive, commit, *parts])
         with tarfile.open(archive) as tar:
             safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
             tar.extractall(tmp, **safe)  # type: ignore[arg-type]
@@ -585,6 +624,7 @@ def snapshot_source(tmp: Path, rev: str | None) -> str:
     else:
         ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
         shutil.copytree(ROOT / "src", src, ignore=ignore)
+        shutil.copytree(ROOT / "templates", tmp / "templates")  # the shipped templates
         try:
             head = run([*git, "rev-parse", "--short", "HEAD"]).strip()
             dirty = run([*git, "status", "--porcelain", "--", "src"]).strip()
@@ -672,6 +712,7 @@ def main() -> None:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="briefgen-bench-") as name:
         tmp = Path(name)
+        WORKDIR[0] = tmp
         print(f"briefgen benchmarks of {snapshot_source(tmp, args.rev)}, copied aside at start")
         print(versions())
         print(

@@ -504,7 +504,8 @@ class Flow:
         box.setStyle(table_style(commands))
         return box
 
-    def title_band(self, compact: bool = False) -> Flowable:
+    def title_band(self, compact: bool = False, logo: Picture | None = None) -> Flowable:
+        """Kicker, title and subtitle on the band colour; a logo, if any, on white at its right."""
         d, s = self.doc, self.s
         white = s.hex("band_text")
         size = s.body * s.theme.sizes.title * (0.87 if compact else 1.0)
@@ -525,20 +526,38 @@ class Flow:
                     s.para("body", fontSize=s.body * 1.1, spaceAfter=0),
                 )
             )
-        band = Table([[parts]], colWidths=[self.width], hAlign="LEFT")
-        band.setStyle(
-            table_style(
-                [
-                    ("BACKGROUND", (0, 0), (-1, -1), s.colour("band")),
-                    ("TOPPADDING", (0, 0), (-1, -1), s.body * 0.8),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), s.body * 0.9),
-                    ("LEFTPADDING", (0, 0), (-1, -1), s.body * 1.0),
-                ]
+        commands: list[tuple[Any, ...]] = [
+            ("BACKGROUND", (0, 0), (-1, -1), s.colour("band")),
+            ("TOPPADDING", (0, 0), (-1, -1), s.body * 0.8),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), s.body * 0.9),
+            ("LEFTPADDING", (0, 0), (-1, -1), s.body * 1.0),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ]
+        if logo is None:
+            band = Table([[parts]], colWidths=[self.width], hAlign="LEFT")
+        else:
+            height = 12 * mm if compact else 15 * mm
+            width = min(height * logo.width / logo.height, 0.3 * self.width)
+            height = width * logo.height / logo.width
+            image = self._image(
+                _print_resolution(logo.path, width) if not s.draft else None, width, height
             )
-        )
+            pad = s.body * 0.5
+            box = Table([[image]], colWidths=[width + 2 * pad], rowHeights=[height + 2 * pad])
+            box.setStyle(
+                table_style(
+                    [("BACKGROUND", (0, 0), (-1, -1), colors.white)]
+                    + [(edge, (0, 0), (-1, -1), pad) for edge in _PADDINGS]
+                )
+            )
+            side = width + 2 * pad + s.body
+            band = Table([[parts, box]], colWidths=[self.width - side, side], hAlign="LEFT")
+            commands.append(("RIGHTPADDING", (1, 0), (1, 0), s.body))
+        band.setStyle(table_style(commands))
         return band
 
 
+_PADDINGS = ("TOPPADDING", "BOTTOMPADDING", "LEFTPADDING", "RIGHTPADDING")
 PRINT_DPI = 300
 TABLE_BLOCK = 40  # rows per ReportLab table in a long table
 

@@ -26,7 +26,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import LayoutError
 
-from briefgen.blocks import Banner, Document, Section
+from briefgen.blocks import Banner, Document, Picture, Section
 from briefgen.errors import RenderError
 from briefgen.render import Rendered
 from briefgen.render import flow as flow_module
@@ -169,6 +169,16 @@ def _is_banner(section: Section) -> bool:
     return all(isinstance(b, Banner) for b in section.blocks)
 
 
+def _logo(sections: list[Section]) -> Picture | None:
+    """A logo placed first (after any banner) goes into the title band: taken off the list."""
+    if sections and len(sections[0].blocks) == 1:
+        block = sections[0].blocks[0]
+        if isinstance(block, Picture) and block.decorative:
+            sections.pop(0)
+            return block
+    return None
+
+
 def _flow_at(doc: Document, style: Style) -> Rendered:
     margin = doc.spec.margin_mm * mm
     width = _page_size(doc)[0] - 2 * margin
@@ -177,7 +187,7 @@ def _flow_at(doc: Document, style: Style) -> Rendered:
     story: list[Flowable] = []
     while sections and _is_banner(sections[0]):  # handling lines go above the title
         story += r.section(sections.pop(0))
-    story += [r.title_band(), Spacer(1, style.body)]
+    story += [r.title_band(logo=_logo(sections)), Spacer(1, style.body)]
     i = 0
     while i < len(sections):
         pair = sections[i : i + 2]
@@ -279,7 +289,7 @@ def _flowables(
     if band:
         while sections and _is_banner(sections[0]):  # handling lines go above the title
             out += r.section(sections.pop(0))
-        out += [r.title_band(compact=True), Spacer(1, style.body * 0.5)]
+        out += [r.title_band(compact=True, logo=_logo(sections)), Spacer(1, style.body * 0.5)]
     for section in sections:
         out += r.section(section)
     return out
