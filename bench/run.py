@@ -120,7 +120,12 @@ def run(
 ) -> str:
     """Run a command to completion; its stdout, or an error with its output."""
     done = subprocess.run(
-        [str(c) for c in cmd], cwd=cwd or WORKDIR[0], env=env or ENV, capture_output=True, text=True, check=False
+        [str(c) for c in cmd],
+        cwd=cwd or WORKDIR[0],
+        env=env or ENV,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0:
         raise SystemExit(
@@ -589,7 +594,7 @@ def import_floor(tmp: Path) -> None:
         "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] not in std "
         "and not m.startswith(('briefgen', '_')) and '._' not in m)))"
     )
-    modules = run([PY, "-c", code]).split("\n")[-1].split()
+    modules = run([PY, "-c", code]).strip().split("\n")[-1].split()
     shutil.rmtree(out, ignore_errors=True)
     tops = sorted({m.split(".")[0] for m in modules})
     FLOOR_WHAT[0] = f"{len(modules)} modules of {', '.join(tops)}"

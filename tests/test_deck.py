@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import datetime as dt
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -414,7 +412,7 @@ def test_a_master_deck_gives_its_layouts_not_its_slides(tmp_path: Path, mali: De
         slide.shapes.title.text_frame.text = "OLD SLIDE"
     (tmp_path / "deck").mkdir()
     master.save(str(tmp_path / "deck" / "master.pptx"))
-    out = render(replace(mali.doc, master=tmp_path / 'deck' / 'master.pptx'))
+    out = render(replace(mali.doc, master=tmp_path / "deck" / "master.pptx"))
     prs = Presentation(io.BytesIO(out.data))
     assert len(prs.slides) == out.pages >= 8
     assert all("OLD SLIDE" not in slide_text(s) for s in prs.slides)

@@ -265,7 +265,6 @@ def test_a_long_timeline_is_set_as_a_dated_list_not_a_graphic(tmp_path):
     them, every one with its date, instead of failing."""
     from ruamel.yaml import YAML
 
-
     yaml = YAML(typ="safe")
     data = yaml.load((MALI / "brief.yaml").read_text("utf-8"))
     long = "Fighting is reported near the town and more people leave their homes as a result "

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from briefgen.charts import ChartSpec
@@ -169,7 +168,9 @@ class Document:
     kicker: str  # e.g. "Classroom handout"
     date_line: str  # "23 January 2013 · Updated 25 January 2013"
     date_iso: str  # the brief date
-    timestamp: int  # document metadata time: SOURCE_DATE_EPOCH, else the brief date (never the clock)
+    timestamp: (
+        int  # document metadata time: SOURCE_DATE_EPOCH, else the brief date (never the clock)
+    )
     language: str
     sections: tuple[Section, ...]
     footer: str = ""

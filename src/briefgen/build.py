@@ -32,7 +32,9 @@ Progress = Callable[[str, int, int], None]  # message, done, total
 @dataclass(frozen=True)
 class Options:
     out: Path = Path("build")
-    only: tuple[str, ...] | None = None  # None: each brief's outputs (its own list, or the defaults)
+    only: tuple[str, ...] | None = (
+        None  # None: each brief's outputs (its own list, or the defaults)
+    )
     jobs: int = 1
     force: bool = False
     keep_going: bool = False

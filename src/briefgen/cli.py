@@ -18,9 +18,8 @@ from briefgen.errors import BriefgenError, Severity, UsageError
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-    from briefgen.template_set import TemplateSet
-
     from briefgen.build import Options as BuildOptions
+    from briefgen.template_set import TemplateSet
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a command ended by SIGPIPE
@@ -395,7 +394,7 @@ def cmd_templates(args: argparse.Namespace) -> int:
             about = "(broken: run `briefgen check`)"
         print(f"{name:12} {about}")
     print()
-    for rel, path in sorted(templates.files_in_use()):
+    for rel, _ in sorted(templates.files_in_use()):
         print(f"{rel:34} {templates.origin(rel)}")
     return EXIT_OK
 
@@ -408,8 +407,7 @@ def _copy_templates(templates: TemplateSet, what: list[str], dest: Path, force: 
     chosen = [
         rel
         for rel in names
-        if not what
-        or any(rel == f"{w}.yaml" or rel.startswith(f"{w}/") for w in what)
+        if not what or any(rel == f"{w}.yaml" or rel.startswith(f"{w}/") for w in what)
     ]
     if not chosen:
         known = sorted({rel.split("/")[0].removesuffix(".yaml") for rel in names})

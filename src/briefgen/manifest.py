@@ -27,7 +27,12 @@ FORMAT = 2
 # no YAML. (A library upgrade is rare; rebuilding every output then is cheap insurance.)
 LIBRARIES = ("reportlab", "PIL", "pptx", "jinja2")
 # Module → the distribution that installs it (its *.dist-info folder's name).
-DISTRIBUTIONS = {"reportlab": "reportlab", "PIL": "pillow", "pptx": "python_pptx", "jinja2": "jinja2"}
+DISTRIBUTIONS = {
+    "reportlab": "reportlab",
+    "PIL": "pillow",
+    "pptx": "python_pptx",
+    "jinja2": "jinja2",
+}
 
 
 def _files(folder: Path) -> list[Path]:
@@ -113,9 +118,9 @@ def template_digests(templates: TemplateSet, outputs: list[str]) -> tuple[dict[s
         elif "/" not in rel or top not in templates.output_names():
             shared.update(record)
     common = shared.hexdigest()
-    return {o: hashlib.sha256((common + h.hexdigest()).encode()).hexdigest() for o, h in own.items()}, (
-        outputs_set.hexdigest()
-    )
+    return {
+        o: hashlib.sha256((common + h.hexdigest()).encode()).hexdigest() for o, h in own.items()
+    }, (outputs_set.hexdigest())
 
 
 def _file_bytes(path: Path) -> bytes:

@@ -152,7 +152,10 @@ def key_figures(ctx: Context) -> Section | None:
 def background(ctx: Context) -> Section:
     paragraphs = tuple(Paragraph(ctx.text(p)) for p in ctx.brief.background)
     return Section(
-        "background", ctx.labels["background"], paragraphs, notes="\n\n".join(plain(p) for p in ctx.brief.background)
+        "background",
+        ctx.labels["background"],
+        paragraphs,
+        notes="\n\n".join(plain(p) for p in ctx.brief.background),
     )
 
 

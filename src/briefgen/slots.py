@@ -74,7 +74,9 @@ def compile_slot(env: Any, source: str) -> Any:
     try:
         return _compiled(env, source)
     except TemplateSyntaxError as e:
-        raise TemplateError(f"Jinja syntax error: {e.message} (line {e.lineno} of the slot)") from None
+        raise TemplateError(
+            f"Jinja syntax error: {e.message} (line {e.lineno} of the slot)"
+        ) from None
 
 
 def render(env: Any, source: str, context: Mapping[str, Any]) -> str:
@@ -175,9 +177,7 @@ def context(
         "brief": ReadOnly(brief),
         "labels": ReadOnly(labels),
         "output": ReadOnly({"name": output, "description": spec.description}),
-        "theme": ReadOnly(
-            {"organisation": theme.organisation or "", "banner": theme.banner or ""}
-        ),
+        "theme": ReadOnly({"organisation": theme.organisation or "", "banner": theme.banner or ""}),
         "slug": brief.get("slug", ""),
     }
 
@@ -215,24 +215,25 @@ def check_output(tset: TemplateSet, name: str, spec: Output) -> list[Finding]:
             found.append(_located(merged.locate(path), problem, path))
     for lang, table in spec.labels.items():  # an output's own labels: known keys, compiling
         for key, source in table.items():
-            path: KeyPath = ("labels", lang, key)
+            where: KeyPath = ("labels", lang, key)
             if key not in labels:
                 import difflib
 
                 hint = difflib.get_close_matches(key, list(labels), n=1)
                 tail = f"; did you mean '{hint[0]}'?" if hint else ""
-                found.append(_located(merged.locate(path, True), f"unknown label '{key}'{tail}", path))
+                message = f"unknown label '{key}'{tail}"
+                found.append(_located(merged.locate(where, True), message, where))
                 continue
             try:
                 compile_slot(env, source)
             except TemplateError as e:
-                found.append(_located(merged.locate(path), str(e), path))
+                found.append(_located(merged.locate(where), str(e), where))
     for key, source in labels.items():  # snippets compile (their values come at render time)
         try:
             compile_slot(env, source)
         except TemplateError as e:
-            where = tset.merged("labels/en.yaml")
-            found.append(_located(where.locate((key,)), str(e), path=(key,)))
+            english = tset.merged("labels/en.yaml")
+            found.append(_located(english.locate((key,)), str(e), path=(key,)))
     return found
 
 

@@ -126,15 +126,16 @@ class Theme(Strict):
     """The look of every output: `templates/theme.yaml`. A user file needs only what it changes."""
 
     paper: Literal["A4", "Letter"] = Field("A4", description="Paper of the PDFs.")
-    fonts: Fonts = Field(default_factory=Fonts)  # type: ignore[arg-type]
-    colours: Colours = Field(default_factory=Colours)  # type: ignore[arg-type]
+    fonts: Fonts = Field(default_factory=Fonts)
+    colours: Colours = Field(default_factory=Colours)
     chart_palette: Annotated[list[Colour], Field(min_length=2, max_length=12)] = Field(
         default_factory=lambda: ["#1F3A5F", "#7FA7D1", "#D55E00", "#009E73", "#CC79A7"],
         description="Chart series colours, darkest first (distinct in greyscale).",
     )
-    sizes: Sizes = Field(default_factory=Sizes)  # type: ignore[arg-type]
+    sizes: Sizes = Field(default_factory=Sizes)
     logo: FilePath | None = Field(
-        None, description="A PNG or JPEG in the templates folder, shown where an output has a `logo`."
+        None,
+        description="A PNG or JPEG in the templates folder, shown where an output has a `logo`.",
     )
     banner: str | None = Field(
         None,
@@ -163,7 +164,9 @@ class Section(Strict):
     answer_lines: int = Field(
         0, ge=0, le=20, description="For `part: questions`: blank lines under each question."
     )
-    chart: bool = Field(True, description="Draw the part's chart (commitments, displacement, timeline).")
+    chart: bool = Field(
+        True, description="Draw the part's chart (commitments, displacement, timeline)."
+    )
     table: bool = Field(True, description="Show the part's table (commitments, displacement).")
     notes: bool = Field(True, description="Show notes and history under the part's table.")
     compact: bool = Field(False, description="For `part: sources`: one small paragraph.")
@@ -210,17 +213,18 @@ class Output(Strict):
     file: Annotated[str, Field(pattern=r"^[^/\\]+$", max_length=200)] = Field(
         description="File name (Jinja): `{{ slug }}-handout.pdf`."
     )
-    default: bool = Field(
-        False, description="Built for briefs that do not list their `outputs`."
-    )
+    default: bool = Field(False, description="Built for briefs that do not list their `outputs`.")
     kicker: Slot = Field("", description="The line above the title (Jinja).")
-    description: str = Field("", max_length=300, description="What it is, for `briefgen templates`.")
+    description: str = Field(
+        "", max_length=300, description="What it is, for `briefgen templates`."
+    )
     text: Text = Field(description="Body text size and how far it may shrink.")
     pages: int | None = Field(
         None, ge=1, le=500, description="Page budget (PDF): text shrinks to stay within it."
     )
     exact: bool = Field(
-        False, description="Exactly `pages` pages: the build fails when it cannot fit (a one-pager)."
+        False,
+        description="Exactly `pages` pages: the build fails when it cannot fit (a one-pager).",
     )
     margin_mm: float = Field(15, ge=3, le=60, description="Page margins (PDF).")
     layout: Literal["flow", "columns"] = Field(
@@ -230,7 +234,8 @@ class Output(Strict):
     slide_width_in: float = Field(13.333, ge=4, le=56, description="Slide width (deck).")
     slide_height_in: float = Field(7.5, ge=3, le=56, description="Slide height (deck).")
     master: FilePath | None = Field(
-        None, description="A .pptx in this output's folder whose layouts and branding the deck uses."
+        None,
+        description="A .pptx in this output's folder whose layouts and branding the deck uses.",
     )
     logo_on_title: bool = Field(True, description="Deck: the theme's logo on the title slide.")
     labels: dict[

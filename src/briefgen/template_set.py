@@ -101,12 +101,11 @@ class Merged:
 
 def _has(data: Any, path: KeyPath) -> bool:
     for part in path:
-        if isinstance(data, dict) and isinstance(part, str) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            data = data[part]
-        else:
+        is_key = isinstance(data, dict) and isinstance(part, str) and part in data
+        is_index = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        if not (is_key or is_index):
             return False
+        data = data[part]
     return True
 
 
@@ -174,12 +173,12 @@ class TemplateSet:
             layers.append(_Layer(shown(candidate), data, locs))
         if not layers:
             raise TemplateProblems([_finding(f"templates/{name}", "no such template file")])
-        data: Any = None
+        merged: Any = None
         for layer in layers:
             if not isinstance(layer.data, dict):
                 raise TemplateProblems([_finding(layer.file, "expected a mapping of keys", 1, 1)])
-            data = deep_merge(data, layer.data) if data is not None else layer.data
-        return Merged(data, layers)
+            merged = deep_merge(merged, layer.data) if merged is not None else layer.data
+        return Merged(merged, layers)
 
     # -- outputs --
 
@@ -194,16 +193,20 @@ class TemplateSet:
                 continue
             with entries:
                 for entry in entries:
-                    if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
-                        if _regular_inside(Path(entry.path) / OUTPUT_FILE, root):
-                            names.add(entry.name)
+                    if (
+                        not entry.name.startswith(".")
+                        and entry.is_dir(follow_symlinks=False)
+                        and _regular_inside(Path(entry.path) / OUTPUT_FILE, root)
+                    ):
+                        names.add(entry.name)
         return sorted(names)
 
     @cached_property
     def theme(self) -> Theme:
         from briefgen.template_model import Theme
 
-        return _validated(Theme, self.merged("theme.yaml"))
+        theme: Theme = _validated(Theme, self.merged("theme.yaml"))
+        return theme
 
     def output(self, name: str) -> Output:
         if name not in self._outputs:
@@ -400,9 +403,7 @@ def _finding(
     return Finding(Severity.ERROR, message, path, file, line, column)
 
 
-def _located(
-    where: tuple[str, int, int], message: str, path: KeyPath = ()
-) -> Finding:
+def _located(where: tuple[str, int, int], message: str, path: KeyPath = ()) -> Finding:
     """A finding at a place `Merged.locate` found."""
     file, line, column = where
     return Finding(Severity.ERROR, message, path, file, line, column)

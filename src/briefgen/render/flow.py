@@ -271,7 +271,8 @@ class Flow:
     def _paragraph(self, b: PlanParagraph) -> list[Flowable]:
         return [
             Paragraph(
-                self.markup(b.spans), self.s.para(b.style if b.style != "subheading" else "subheading")
+                self.markup(b.spans),
+                self.s.para(b.style if b.style != "subheading" else "subheading"),
             )
         ]
 
@@ -294,7 +295,9 @@ class Flow:
     def _fields(self, b: Fields) -> list[Flowable]:
         """Name / Class / Date: labels with a line to write on, side by side."""
         n = len(b.labels)
-        cells = [Paragraph(f"<b>{plain_markup(label)}</b>", self.s.para("body")) for label in b.labels]
+        cells = [
+            Paragraph(f"<b>{plain_markup(label)}</b>", self.s.para("body")) for label in b.labels
+        ]
         widths = [self.width * (0.5 if i == 0 and n > 1 else 0.5 / max(1, n - 1)) for i in range(n)]
         table = Table([cells], colWidths=widths, rowHeights=[self.s.body * 2.4], hAlign="LEFT")
         table.setStyle(

@@ -13,11 +13,11 @@ from PIL import ImageFont
 
 from briefgen.blocks import (
     Banner,
-    Fields,
     BulletList,
     Chart,
     Definitions,
     Events,
+    Fields,
     Figure,
     KeyFigures,
     Opinion,
