@@ -295,10 +295,13 @@ from briefgen.load import check
 from briefgen.plan import plan
 from briefgen.render import pdfcharts
 from briefgen.render.flow import register_fonts
-from briefgen.templates import Templates
+try:
+    from briefgen.template_set import TemplateSet as Templates
+except ImportError:  # a revision before the template set (--rev)
+    from briefgen.templates import Templates
 register_fonts()
 folder = Path(sys.argv[1])
-doc = plan(check(folder / "brief.yaml").brief, folder, "handout", Templates(None))
+doc = plan(check(folder / "brief.yaml").brief, folder, "handout", Templates())
 specs = [b.spec for s in doc.sections for b in s.blocks if isinstance(b, Chart)]
 start = time.perf_counter()
 for i, spec in enumerate(specs):

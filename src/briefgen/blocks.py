@@ -152,6 +152,7 @@ class Section:
     style: str = ""  # "note" for a content note, "opinion" for perspectives, "plain": no heading
     region: str = "main"  # columns layout: top | main | side
     beside: bool = False  # sits beside the section before it when that one is short
+    optional: bool = False  # may be left out to keep the page budget
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,7 @@ class Document:
     fonts: dict[str, Path] = field(default_factory=dict)  # PDF font faces (default: shipped)
     metrics: dict[str, Path] = field(default_factory=dict)  # deck font faces, for measuring
     file_name: str = ""  # the artifact's file name
+    reading_note: str = ""  # "Reading level: about grade 8" for a teacher, when asked for
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)

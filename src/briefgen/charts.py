@@ -41,6 +41,7 @@ class ChartSpec:
     notes: tuple[str, ...] = ()  # further lines printed under the chart
     events: tuple[tuple[str, str], ...] = ()  # timeline: (date label, text)
     palette: tuple[str, ...] = ()
+    takeaway: str = ""  # the chart's point in one sentence, from its data (a slide's title)
 
     @property
     def totals(self) -> tuple[int, ...]:
@@ -128,8 +129,16 @@ def pledges_chart(brief: Brief, ctx: ChartContext) -> ChartSpec | None:
     alt = labels.fill("alt_pledges", items="; ".join(alt_items))
     if missing:
         alt += " " + notes[0]
+    top = shown[0].current
+    takeaway = labels.fill(
+        "takeaway_pledges",
+        party=shown[0].name,
+        value=fmt.number(top.troops or 0, top.approximate),
+        in_place=fmt.number(top.troops_in_place) if top.troops_in_place else "",
+    )
     return ChartSpec(
         kind="bars",
+        takeaway=takeaway if len(shown) > 1 else "",
         title=labels["pledges_chart"],
         categories=tuple(p.name for p in shown),
         series=series,
@@ -138,6 +147,66 @@ def pledges_chart(brief: Brief, ctx: ChartContext) -> ChartSpec | None:
         unit=labels["troops_unit"],
         as_of=as_of,
         source_line=_sources_line(ctx, ids),
+        alt=f"{alt} {as_of}".strip(),
+        not_reported=tuple(missing),
+        notes=tuple(notes),
+        palette=ctx.palette,
+    )
+
+
+def funding_chart(brief: Brief, ctx: ChartContext) -> ChartSpec | None:
+    """Money pledged by country, largest first, when two or more parties gave an amount in one
+    currency. Amounts are never added or compared across currencies: those in other currencies
+    are listed under the chart as they are; a party with funding but no amount is "not reported"."""
+    labels, fmt = ctx.fmt.labels, ctx.fmt
+    with_amount = [p for p in brief.parties if p.current.amount is not None]
+    currencies: dict[str, int] = {}
+    for p in with_amount:
+        currencies[p.current.amount.currency] = currencies.get(p.current.amount.currency, 0) + 1  # type: ignore[union-attr]
+    if not currencies:
+        return None
+    currency = max(currencies, key=lambda c: (currencies[c], c))
+    shown = [p for p in with_amount if p.current.amount.currency == currency]  # type: ignore[union-attr]
+    if len(shown) < 2:
+        return None
+    shown.sort(key=lambda p: (-p.current.amount.value, p.name))  # type: ignore[union-attr]
+    shown = shown[:MAX_BARS]
+    missing = [
+        p.name
+        for p in brief.parties
+        if p.current.amount is None and "funding" in {s.value for s in p.current.support}
+    ]
+    others = [
+        f"{p.name} {fmt.money(p.current.amount.value, p.current.amount.currency)}"  # type: ignore[union-attr]
+        for p in with_amount
+        if p not in shown and p.current.amount.currency != currency  # type: ignore[union-attr]
+    ]
+    value_labels = tuple(
+        fmt.money(p.current.amount.value, currency, p.current.approximate)  # type: ignore[union-attr]
+        for p in shown
+    )
+    notes = []
+    if missing:
+        notes.append(labels.fill("not_reported_line", names=", ".join(missing)))
+    if others:
+        notes.append(labels.fill("no_conversion", items="; ".join(others)))
+    dates = [p.current.as_of for p in shown if p.current.as_of]
+    as_of = labels.fill("chart_as_of", dates=fmt.date_range(dates)) if dates else ""
+    items = "; ".join(f"{p.name} {v}" for p, v in zip(shown, value_labels, strict=True))
+    alt = labels.fill("alt_funding", currency=currency, items=items)
+    if missing:
+        alt += " " + notes[0]
+    return ChartSpec(
+        kind="bars",
+        takeaway=labels.fill("takeaway_funding", party=shown[0].name, value=value_labels[0]),
+        title=labels["funding_chart"],
+        categories=tuple(p.name for p in shown),
+        series=(Series(labels["money"], tuple(round(p.current.amount.value) for p in shown)),),  # type: ignore[union-attr]
+        value_labels=value_labels,
+        short_labels=value_labels,
+        unit=currency,
+        as_of=as_of,
+        source_line=_sources_line(ctx, [s for p in shown for s in p.current.sources]),
         alt=f"{alt} {as_of}".strip(),
         not_reported=tuple(missing),
         notes=tuple(notes),

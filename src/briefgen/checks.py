@@ -195,37 +195,30 @@ def check_shape(brief: Brief) -> Iterator[Finding]:
         )
 
 
-def check_reading_level(brief: Brief) -> Iterator[Finding]:
-    """Flesch-Kincaid grade of the summary and background, for English briefs with a grade_level."""
-    if brief.grade_level is None or not brief.language.lower().startswith("en"):
-        return
-    text = " ".join(parse_inline(t).plain for t in [brief.summary, *brief.background])
-    grade = reading_grade(text)
-    if grade > brief.grade_level + 2:
-        yield warning(
-            f"summary and background read at about grade {grade:.0f}, above grade_level "
-            f"{brief.grade_level}; use shorter sentences and plainer words",
-            "grade_level",
-        )
+WELL_ABOVE = 2  # grades above the target before a paragraph is worth a warning
 
 
-def reading_grade(text: str) -> float:
-    """Flesch-Kincaid grade level (English)."""
-    words = re.findall(r"[A-Za-z][A-Za-z'-]*", text)
-    if not words:
-        return 0.0
-    sentences = max(1, len(re.findall(r"[.!?]+(?:\s|$)", text)))
-    syllables = sum(_syllables(w) for w in words)
-    return 0.39 * len(words) / sentences + 11.8 * syllables / len(words) - 15.59
+def reading_findings(brief: Brief) -> list[Finding]:
+    """A warning for each paragraph reading well above the brief's target grade. Run by
+    `briefgen check` (not by `build`: measuring loads the hyphenation dictionary)."""
+    from briefgen import readability
+    from briefgen.text import plain
 
-
-def _syllables(word: str) -> int:
-    word = word.lower().strip("'-")
-    groups = re.findall(r"[aeiouy]+", word)
-    count = len(groups)
-    if word.endswith("e") and not word.endswith(("le", "ee")) and count > 1:
-        count -= 1
-    return max(1, count)
+    target = brief.target_grade
+    if target is None or not readability.supported(brief.language):
+        return []
+    found = []
+    for path, text in readability.paragraphs(brief):
+        measured = readability.level(plain(text), brief.language)
+        if measured is not None and measured.words >= 12 and measured.grade > target + WELL_ABOVE:
+            found.append(
+                warning(
+                    f"reads at about grade {measured.grade:.0f}, well above the target grade "
+                    f"{target}; use shorter sentences and plainer words",
+                    *path,
+                )
+            )
+    return found
 
 
 MAX_TEXT = 10_000  # characters in one field: a long page of prose; more is a mistake
@@ -264,7 +257,6 @@ RULES: tuple[Rule, ...] = (
     check_actors,
     check_links,
     check_shape,
-    check_reading_level,
     check_glyphs,
 )
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Executor
 
     from briefgen.build import Options as BuildOptions
+    from briefgen.model import Brief
     from briefgen.template_set import TemplateSet
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -183,12 +184,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(finding.format())
     known = templates.output_names()
     results = []
+    levels: dict[str, str] = {}
     for f in find_briefs(args.dirs):
         loaded = check(f, _shown(f))
         if loaded.brief is not None:
-            loaded.findings = sorted(
-                loaded.findings + outputs_findings(loaded, known), key=lambda x: x.sort_key
-            )
+            from briefgen.checks import reading_findings
+
+            more = outputs_findings(loaded, known) + loaded.place(reading_findings(loaded.brief))
+            loaded.findings = sorted(loaded.findings + more, key=lambda x: x.sort_key)
+            levels[loaded.display] = _reading_line(loaded.brief)
         results.append(loaded)
     errors = sum(f.severity is Severity.ERROR for f in problems)
     warnings = len(problems) - errors
@@ -196,6 +200,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     for loaded in results:
         for finding in loaded.findings:
             print(finding.format())
+        if levels.get(loaded.display):
+            print(f"{loaded.display}: {levels[loaded.display]}")
         e = sum(f.severity is Severity.ERROR for f in loaded.findings)
         w = len(loaded.findings) - e
         errors, warnings = errors + e, warnings + w
@@ -210,6 +216,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         summary += f" ({failed} failed{', warnings count as errors' if args.strict else ''})"
     print(summary, file=sys.stderr if failed else sys.stdout)
     return EXIT_CONTENT if failed else EXIT_OK
+
+
+def _reading_line(brief: Brief) -> str:
+    """'reading level: about grade 8 (target grade 9)', or '' where it cannot be measured."""
+    from briefgen.readability import brief_level
+
+    measured = brief_level(brief)
+    if measured is None:
+        return ""
+    target = f" (target grade {brief.target_grade})" if brief.target_grade is not None else ""
+    return f"reading level: about grade {measured.grade:.0f}{target}"
 
 
 def _shard(text: str) -> tuple[int, int]:

@@ -38,6 +38,26 @@ class Formatter:
         text = str(format_decimal(value, locale=self.locale))
         return self.labels.fill("approx", value=text) if approximate else text
 
+    def money(self, value: float, currency: str, approximate: bool = False) -> str:
+        """An amount in its currency, as the brief's locale writes it: US$50,000,000 or
+        50 000 000 $US; cents only when the amount has them."""
+        from babel.numbers import format_currency
+
+        pattern = self.locale.currency_formats["standard"].pattern
+        whole = float(value).is_integer()
+        if whole:  # no ".00" on a round pledge
+            pattern = pattern.replace(".00", "").replace(",00", "")
+        text = str(
+            format_currency(
+                int(value) if whole else value,
+                currency,
+                format=pattern,
+                locale=self.locale,
+                currency_digits=not whole,
+            )
+        )
+        return self.labels.fill("approx", value=text) if approximate else text
+
     def date(self, when: PartialDate, short: bool = False) -> str:
         from babel.dates import format_date, format_skeleton
 

@@ -101,6 +101,65 @@ class Actor(Part):
     sources: SourceIds = Field(default_factory=list)
 
 
+class Confidence(StrEnum):
+    """How sure the analysts are of a judgment (confidence in the evidence and reasoning)."""
+
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+
+class Likelihood(StrEnum):
+    """Words of estimative probability, the fixed scale of US intelligence analytic standards
+    (ICD 203), from least to most likely."""
+
+    ALMOST_NO_CHANCE = "almost no chance"
+    VERY_UNLIKELY = "very unlikely"
+    UNLIKELY = "unlikely"
+    ROUGHLY_EVEN = "roughly even chance"
+    LIKELY = "likely"
+    VERY_LIKELY = "very likely"
+    ALMOST_CERTAIN = "almost certain"
+
+
+class Money(Part):
+    value: Annotated[float, Field(ge=0, le=10**15)] = Field(
+        description="The amount, in `currency` (not negative)."
+    )
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = Field(
+        description="ISO 4217 code: USD, EUR, XOF, ..."
+    )
+
+
+class Audience(Part):
+    grade: Annotated[int, Field(strict=True, ge=1, le=16)] = Field(
+        description="Target reading grade (US school grade); `check` warns about prose that "
+        "reads well above it."
+    )
+
+
+class Question(Part):
+    text: Text = Field(description="The question, as students see it.")
+    answer: Text | None = Field(
+        None, description="A suggested answer: in the teacher copy only, never for students."
+    )
+    listen_for: list[Text] = Field(
+        default_factory=list,
+        description="Points to listen for in the discussion (teacher copy only).",
+    )
+
+
+class KeyJudgment(Part):
+    text: Text = Field(description="The judgment, one or two sentences, bottom line first.")
+    confidence: Confidence = Field(description="low, moderate or high.")
+    likelihood: Likelihood | None = Field(
+        None,
+        description="How likely, in the fixed words of the scale: almost no chance, very "
+        "unlikely, unlikely, roughly even chance, likely, very likely, almost certain.",
+    )
+    sources: SourceIds = Field(default_factory=list)
+
+
 class Commitment(Part):
     party: Text = Field(
         description="A country (common name or ISO code, resolved to one country) or an actor name."
@@ -111,6 +170,9 @@ class Commitment(Part):
     )
     troops_in_place: Count | None = Field(None, description="Part of `troops` already there.")
     aircraft: Count | None = Field(None, description="Aircraft; absent or null = not reported.")
+    amount: Money | None = Field(
+        None, description="Money pledged, with its currency; absent = not reported (never 0)."
+    )
     status: Status | None = Field(None, description="How firm the commitment is.")
     approximate: bool = Field(False, description="The numbers are estimates ('about', 'at least').")
     note: Text | None = Field(
@@ -206,6 +268,22 @@ class Brief(Part):
     grade_level: Annotated[int, Field(strict=True, ge=1, le=16)] | None = Field(
         None, description="Target reading grade; `check` warns when prose reads harder."
     )
+    audience: Audience | None = Field(
+        None, description="Who the material is for: `{grade: 8}` (the same as `grade_level`)."
+    )
+    objectives: list[Text] = Field(
+        default_factory=list, description="Learning objectives: 'Students will be able to ...'."
+    )
+    essential_question: Text | None = Field(
+        None, description="The one big question the lesson keeps coming back to."
+    )
+    warm_up: Text | None = Field(None, description="A short opening activity or prompt.")
+    key_judgments: list[KeyJudgment] = Field(
+        default_factory=list, description="The analysts' judgments, each with its confidence."
+    )
+    watch: list[Text] = Field(
+        default_factory=list, description="What to watch: signs that would change the picture."
+    )
     summary: Text = Field(description="1-3 sentences, bottom line up front.")
     key_figures: list[KeyFigure] = Field(default_factory=list, description="2-5 headline numbers.")
     background: Annotated[list[Text], Field(min_length=1)] = Field(description="Paragraphs.")
@@ -215,7 +293,11 @@ class Brief(Part):
     displacement: list[Displacement] = Field(default_factory=list)
     quotes: list[Quote] = Field(default_factory=list)
     perspectives: list[Perspective] = Field(default_factory=list, description="Labelled opinions.")
-    questions: list[Text] = Field(default_factory=list, description="Discussion questions.")
+    questions: list[Text | Question] = Field(
+        default_factory=list,
+        description="Discussion questions: text, or {text, answer, listen_for} with a teacher's "
+        "suggested answer.",
+    )
     glossary: list[GlossaryEntry] = Field(default_factory=list)
     sources: Annotated[list[Source], Field(min_length=1)]
     images: list[Image] = Field(default_factory=list)
@@ -230,6 +312,16 @@ class Brief(Part):
         description="Which outputs to build (template folders: handout, one-pager, deck, html, "
         "worksheet, ...); default: those the templates mark as default.",
     )
+
+    @property
+    def target_grade(self) -> int | None:
+        """The reading grade the brief is written for (`audience.grade`, or `grade_level`)."""
+        return self.audience.grade if self.audience is not None else self.grade_level
+
+    @cached_property
+    def question_items(self) -> tuple[Question, ...]:
+        """Every question as a Question (a plain string has no answer)."""
+        return tuple(q if isinstance(q, Question) else Question(text=q) for q in self.questions)
 
     @cached_property
     def parties(self) -> tuple[Party, ...]:

@@ -10,7 +10,7 @@ Everything a renderer prints is decided here, once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from briefgen.blocks import (
     Spans,
     Table,
     plain_spans,
+    spans_text,
 )
 from briefgen.errors import TemplateError
 from briefgen.format import Formatter
@@ -237,6 +238,22 @@ def _aircraft_cell(ctx: Context, c: Commitment) -> str:
     return ctx.labels["not_reported"] if flying else "—"
 
 
+def _money_cell(ctx: Context, c: Commitment) -> str:
+    if c.amount is not None:
+        return ctx.fmt.money(c.amount.value, c.amount.currency, c.approximate)
+    return ctx.labels["not_reported"] if "funding" in {s.value for s in c.support} else "—"
+
+
+def _change(ctx: Context, current: Commitment, history: tuple[Commitment, ...]) -> str:
+    """A marker of how the troop figure changed since the report before: '▲ from 1,700'."""
+    earlier = next((h for h in history if h.troops is not None), None)
+    if current.troops is None or earlier is None or earlier.troops == current.troops:
+        return ""
+    key = "changed_up" if current.troops > (earlier.troops or 0) else "changed_down"
+    when = ctx.fmt.date(earlier.as_of or ctx.brief.date, short=True)
+    return "\n" + ctx.labels.fill(key, value=ctx.fmt.number(earlier.troops or 0), date=when)
+
+
 def _commitment_line(ctx: Context, c: Commitment) -> str:
     """'540 troops, pledged (17 Jan 2013) [3]' — one historical entry."""
     lab = ctx.labels
@@ -259,37 +276,61 @@ def commitments(ctx: Context) -> Section | None:
         return None
     lab = ctx.labels
     show_aircraft = any(p.current.aircraft is not None for p in parties)
-    columns = [lab["party"], lab["support"], lab["troops"]]
-    widths = [0.17, 0.16, 0.22]
+    show_money = any(p.current.amount is not None for p in parties)
+    show_troops = not show_money or any(
+        p.current.troops is not None or "troops" in {s.value for s in p.current.support}
+        for p in parties
+    )  # a money-only table has no column of dashes
+    columns = [lab["party"], lab["support"]] + [lab["troops"]] * show_troops
+    widths = [0.17, 0.16] + [0.22] * show_troops
+    numeric = [False, False] + [True] * show_troops
     if show_aircraft:
         columns.append(lab["aircraft"])
         widths.append(0.11)
+        numeric.append(True)
+    if show_money:
+        columns.append(lab["money"])
+        widths.append(0.15)
+        numeric.append(True)
     columns += [lab["status"], lab["as_of"], lab["source"]]
     widths += [0.11, 0.12, 0.08]
+    numeric += [False, False, False]
     rows = []
-    ordered = sorted(parties, key=lambda p: (-(p.current.troops or -1), p.name))
+    ordered = sorted(
+        parties,
+        key=lambda p: (
+            -(p.current.troops or -1),
+            -(p.current.amount.value if p.current.amount else -1),
+            p.name,
+        ),
+    )
     for p in ordered:
         c = p.current
         cells = [
             plain_spans(p.name),
             plain_spans(", ".join(lab["support_" + s.value] for s in c.support) or "—"),
-            plain_spans(_troops_cell(ctx, c)),
         ]
+        if show_troops:
+            cells.append(plain_spans(_troops_cell(ctx, c) + _change(ctx, p.current, p.history)))
         if show_aircraft:
             cells.append(plain_spans(_aircraft_cell(ctx, c)))
+        if show_money:
+            cells.append(plain_spans(_money_cell(ctx, c)))
         cells += [
             plain_spans(lab["status_" + c.status.value] if c.status else "—"),
             plain_spans(ctx.fmt.date(c.as_of or ctx.brief.date, short=True)),
             plain_spans(ctx.refs(c.sources).strip() or "—"),
         ]
         rows.append(tuple(cells))
-    numeric = tuple(i in (2, 3) if show_aircraft else i == 2 for i in range(len(columns)))
     blocks: list[Block] = []
     spec = charts.pledges_chart(ctx.brief, ctx.chart_context()) if ctx.spec.chart else None
     if spec is not None:
         blocks.append(Chart(spec))
+    money = charts.funding_chart(ctx.brief, ctx.chart_context()) if ctx.spec.chart else None
+    if money is not None:
+        blocks.append(Chart(money))
     if ctx.spec.table:
-        blocks.append(Table(tuple(columns), tuple(rows), tuple(widths), numeric))
+        blocks.append(Table(tuple(columns), tuple(rows), tuple(widths), tuple(numeric)))
     elif spec is not None:  # the chart alone: its alt text is what a presenter would say
         return Section("commitments", lab["commitments"], tuple(blocks), spec.alt)
     # One line per party: its note, then the figures it replaced (its history).
@@ -405,11 +446,26 @@ def glossary(ctx: Context) -> Section | None:
 
 
 def questions(ctx: Context) -> Section | None:
+    """Discussion questions; with `answers`, each followed by its suggested answer and the
+    points to listen for (a teacher copy only: the option is the output's, never the brief's)."""
     if not ctx.brief.questions:
         return None
-    items = tuple(parse_inline(q).spans for q in ctx.brief.questions)
-    notes = "\n".join(plain(q) for q in ctx.brief.questions)
-    block = BulletList(items, numbered=True, answer_lines=ctx.spec.answer_lines)
+    lab = ctx.labels
+    items = []
+    for q in ctx.brief.question_items:
+        spans = parse_inline(q.text).spans
+        if ctx.spec.answers and q.answer:
+            spans += (Span("\n" + lab["suggested_answer"] + " ", strong=True),)
+            spans += tuple(replace(x, emphasis=True) for x in parse_inline(q.answer).spans)
+        if ctx.spec.answers and q.listen_for:
+            spans += (Span("\n" + lab["listen_for"] + " ", strong=True),)
+            spans += plain_spans("; ".join(plain(x) for x in q.listen_for))
+        items.append(spans)
+    notes = "\n".join(
+        plain(q.text) + (f" ({lab['suggested_answer']} {plain(q.answer)})" if q.answer else "")
+        for q in ctx.brief.question_items
+    )
+    block = BulletList(tuple(items), numbered=True, answer_lines=ctx.spec.answer_lines)
     return Section("questions", ctx.labels["questions"], (block,), notes)
 
 
@@ -436,6 +492,55 @@ def trend(ctx: Context) -> Section | None:
     as_of = ctx.labels.fill("as_of_date", date=ctx.fmt.date(ctx.brief.date))
     text = f"{ctx.labels['trend_' + ctx.brief.trend.value]} ({as_of[0].lower() + as_of[1:]})"
     return Section("trend", ctx.labels["trend"], (Paragraph(plain_spans(text)),), text)
+
+
+def objectives(ctx: Context) -> Section | None:
+    items = tuple(parse_inline(o).spans for o in ctx.brief.objectives)
+    if not items:
+        return None
+    notes = "\n".join(plain(o) for o in ctx.brief.objectives)
+    return Section("objectives", ctx.labels["objectives"], (BulletList(items),), notes)
+
+
+def essential_question(ctx: Context) -> Section | None:
+    q = ctx.brief.essential_question
+    if not q:
+        return None
+    block = Paragraph(parse_inline(q).spans, "lead")
+    return Section("essential_question", ctx.labels["essential_question"], (block,), plain(q))
+
+
+def warm_up(ctx: Context) -> Section | None:
+    text = ctx.brief.warm_up
+    if not text:
+        return None
+    block = Paragraph(parse_inline(text).spans)
+    return Section("warm_up", ctx.labels["warm_up"], (block,), plain(text))
+
+
+def key_judgments(ctx: Context) -> Section | None:
+    """Each judgment led by its likelihood and confidence, in the scale's fixed words."""
+    lab = ctx.labels
+    items = []
+    for j in ctx.brief.key_judgments:
+        tag = lab["confidence_" + j.confidence.value]
+        if j.likelihood is not None:
+            tag = f"{lab['likelihood_' + j.likelihood.value.replace(' ', '_')]}; {tag}"
+        items.append(
+            (Span(tag[0].upper() + tag[1:] + ": ", strong=True), *ctx.text(j.text, j.sources))
+        )
+    if not items:
+        return None
+    notes = "\n".join(spans_text(i) for i in items)
+    return Section("key_judgments", lab["key_judgments"], (BulletList(tuple(items)),), notes)
+
+
+def watch(ctx: Context) -> Section | None:
+    items = tuple(parse_inline(w).spans for w in ctx.brief.watch)
+    if not items:
+        return None
+    notes = "\n".join(plain(w) for w in ctx.brief.watch)
+    return Section("watch", ctx.labels["watch"], (BulletList(items),), notes)
 
 
 def text_block(ctx: Context) -> Section | None:
@@ -502,6 +607,11 @@ BUILDERS: dict[str, Builder] = {
     "questions": questions,
     "sources": sources,
     "trend": trend,
+    "objectives": objectives,
+    "essential_question": essential_question,
+    "warm_up": warm_up,
+    "key_judgments": key_judgments,
+    "watch": watch,
 }
 BLOCKS: dict[str, Builder] = {
     "text": text_block,
@@ -522,6 +632,57 @@ def document_time(brief: Brief) -> int:
     if epoch.isdigit():
         return int(epoch)
     return calendar.timegm(brief.date.start.timetuple())
+
+
+def mark_glossary(sections: list[Section], terms: list[str]) -> list[Section]:
+    """Each glossary term in bold where it is first used in the text (headings, tables of
+    figures and the glossary itself aside), in reading order."""
+    import re
+
+    left = {t.casefold(): t for t in sorted(terms, key=len, reverse=True) if t.strip()}
+    if not left:
+        return sections
+    pattern = re.compile(
+        r"(?<!\w)(" + "|".join(re.escape(t) for t in left.values()) + r")(?!\w)", re.IGNORECASE
+    )
+
+    def mark(spans: Spans) -> Spans:
+        out: list[Span] = []
+        for span in spans:
+            if span.strong or span.href or not left:
+                out.append(span)
+                continue
+            rest, pos = span.text, 0
+            for m in pattern.finditer(span.text):
+                if m.group(1).casefold() not in left:
+                    continue
+                del left[m.group(1).casefold()]
+                if m.start() > pos:
+                    out.append(replace(span, text=rest[pos : m.start()]))
+                out.append(replace(span, text=m.group(1), strong=True))
+                pos = m.end()
+            if pos < len(rest):
+                out.append(replace(span, text=rest[pos:]))
+        return tuple(out)
+
+    def block(b: Block) -> Block:
+        if isinstance(b, Paragraph):
+            return replace(b, spans=mark(b.spans))
+        if isinstance(b, BulletList):
+            return replace(b, items=tuple(mark(i) for i in b.items))
+        if isinstance(b, QuoteBlock | Opinion):
+            return replace(b, text=mark(b.text))
+        if isinstance(b, Events):
+            return replace(b, items=tuple((d, mark(t)) for d, t in b.items))
+        return b
+
+    out = []
+    for section in sections:
+        if any(isinstance(b, Definitions) for b in section.blocks):
+            out.append(section)
+            continue
+        out.append(replace(section, blocks=tuple(block(b) for b in section.blocks)))
+    return out
 
 
 def output_labels(templates: TemplateSet, spec: Output, language: str) -> dict[str, str]:
@@ -584,8 +745,10 @@ def plan(brief: Brief, folder: Path, output: str, templates: TemplateSet) -> Doc
                 section.style,
                 sec.region,
                 sec.beside,
+                sec.optional,
             )
         )
+    sections = mark_glossary(sections, [plain(g.term) for g in brief.glossary])
     date_line = fmt.date(brief.date)
     if brief.updated and brief.updated != brief.date:
         date_line += " · " + words.fill("updated", date=fmt.date(brief.updated))
@@ -614,7 +777,18 @@ def plan(brief: Brief, folder: Path, output: str, templates: TemplateSet) -> Doc
         fonts=_faces(templates, theme.fonts.pdf),
         metrics=_faces(templates, theme.fonts.deck_metrics),
         file_name=file_name,
+        reading_note=_reading_note(brief, words) if spec.reading_level else "",
     )
+
+
+def _reading_note(brief: Brief, words: Words) -> str:
+    from briefgen.readability import brief_level
+
+    measured = brief_level(brief)
+    if measured is None:
+        return ""
+    target = brief.target_grade
+    return words.fill("reading_level", grade=f"{measured.grade:.0f}", target=target or "")
 
 
 def _faces(templates: TemplateSet, faces: Any) -> dict[str, Path]:

@@ -45,6 +45,11 @@ PART_NAMES = (
     "questions",
     "sources",
     "trend",
+    "objectives",
+    "essential_question",
+    "warm_up",
+    "key_judgments",
+    "watch",
 )
 Part = Literal[
     "content_note",
@@ -62,6 +67,11 @@ Part = Literal[
     "questions",
     "sources",
     "trend",
+    "objectives",
+    "essential_question",
+    "warm_up",
+    "key_judgments",
+    "watch",
 ]
 # The template author's own blocks, placed anywhere.
 BLOCK_NAMES = ("text", "fields", "logo", "banner", "picture", "prepared_by")
@@ -164,6 +174,11 @@ class Section(Strict):
     answer_lines: int = Field(
         0, ge=0, le=20, description="For `part: questions`: blank lines under each question."
     )
+    answers: bool = Field(
+        False,
+        description="For `part: questions`: the suggested answers and points to listen for "
+        "(a teacher copy; never for students).",
+    )
     chart: bool = Field(
         True, description="Draw the part's chart (commitments, displacement, timeline)."
     )
@@ -173,6 +188,11 @@ class Section(Strict):
     region: Literal["main", "top", "side"] = Field(
         "main",
         description="For `layout: columns`: full width at the top, the main column, or the side.",
+    )
+    optional: bool = Field(
+        False,
+        description="May be left out (with a warning), last first, to keep the page budget: "
+        "type is never shrunk below `text.min` instead.",
     )
     beside: bool = Field(
         False, description="Sit beside the section before it when that one is short (a picture)."
@@ -238,6 +258,9 @@ class Output(Strict):
         description="A .pptx in this output's folder whose layouts and branding the deck uses.",
     )
     logo_on_title: bool = Field(True, description="Deck: the theme's logo on the title slide.")
+    reading_level: bool = Field(
+        False, description="Say the brief's reading level in the notes (deck) for the teacher."
+    )
     labels: dict[
         Annotated[str, Field(pattern=r"^[a-z]{2,3}$")],
         dict[str, Annotated[str, Field(max_length=2000)]],

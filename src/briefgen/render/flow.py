@@ -367,7 +367,7 @@ class Flow:
         return [*out, Spacer(1, self.s.body * 0.6)]
 
     def _table_commands(self, header: bool) -> list[tuple[Any, ...]]:
-        pad = self.s.body * 0.3
+        pad = self.s.body * 0.26
         commands: list[tuple[Any, ...]] = [
             ("LINEBELOW", (0, 0), (-1, -1), 0.35, self.s.colour("rule")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),

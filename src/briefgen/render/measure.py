@@ -550,6 +550,15 @@ def paginate(
     return [page for page in pages if page], overflow
 
 
+def _takeaway(page: list[Piece]) -> str:
+    """The point of the first chart on a slide that states one, generated from its data."""
+    for piece in page:
+        block = getattr(piece, "block", None)
+        if isinstance(block, Chart) and block.spec.takeaway:
+            return block.spec.takeaway
+    return ""
+
+
 def _fine_print(items: list[Piece]) -> list[TextPiece]:
     """Plain text after a section's last table: notes on its rows."""
     last = max((i for i, p in enumerate(items) if isinstance(p, TablePiece)), default=len(items))
@@ -608,6 +617,7 @@ class Planner:
                 if n:
                     title = self.labels.fill("continued", title=section.heading)
                     said = self.labels.fill("continued_notes", title=section.heading)
+                title = _takeaway(page) or title  # a chart's slide states the chart's point
                 plans.append(SlidePlan(title, said, base, page, section.style == "note"))
             joinable = len(pages) == 1 and not any(p.full for p in pages[0])
         return plans

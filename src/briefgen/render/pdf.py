@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from reportlab.lib.pagesizes import A4, LETTER
@@ -132,6 +133,23 @@ def render(doc: Document) -> Rendered:
 
 
 def _render_flow(doc: Document) -> Rendered:
+    """The flow layout within its budget: optional sections are left out, last first, when the
+    text at its smallest size would still run over (and a warning names them)."""
+    rendered = _render_flow_all(doc)
+    budget = doc.spec.pages
+    dropped: list[Section] = []
+    optional = [s for s in doc.sections if s.optional]
+    while budget is not None and rendered.pages > budget and optional:
+        dropped.append(optional.pop())
+        doc = replace(doc, sections=tuple(s for s in doc.sections if s not in dropped))
+        rendered = _render_flow_all(doc)
+    if dropped:
+        names = ", ".join(s.heading or s.id for s in reversed(dropped))
+        rendered.warnings.append(f"left out to keep within {budget} pages: {names}")
+    return _checked(doc, rendered)
+
+
+def _render_flow_all(doc: Document) -> Rendered:
     """One column. Text starts at the output's body size and shrinks (down to `text.min`) until
     the output fits its page budget; past that it is longer, never clipped (an `exact` output
     fails instead, naming what is long)."""
@@ -145,13 +163,13 @@ def _render_flow(doc: Document) -> Rendered:
 
     first = _flow_at(doc, Style(doc.theme, size))  # most outputs fit at once
     if fits(first.pages) or size - 0.25 < floor - 1e-9:
-        return _checked(doc, first)
+        return first
     size = round(size - 0.25, 2)  # shrink with drafts (pictures left blank: faster)...
     while size - 0.25 >= floor - 1e-9 and not fits(
         _flow_at(doc, Style(doc.theme, size, draft=True)).pages
     ):
         size = round(size - 0.25, 2)
-    return _checked(doc, _flow_at(doc, Style(doc.theme, size)))  # ...then draw once
+    return _flow_at(doc, Style(doc.theme, size))  # ...then draw once
 
 
 def _checked(doc: Document, rendered: Rendered) -> Rendered:
@@ -227,8 +245,9 @@ def _side_by_side(
     left_w = (width - gap) * 0.58
     right_w = width - gap - left_w
     left = flatten(Flow(doc, style, left_w).section(text))
-    if stack_height(flatten(Flow(doc, style, left_w).section(text)), left_w) > 120 * mm:
-        return None
+    page_h = _page_size(doc)[1] - 2 * doc.spec.margin_mm * mm
+    if stack_height(flatten(Flow(doc, style, left_w).section(text)), left_w) > 0.62 * page_h:
+        return None  # a longer text would leave a tall empty column under the picture
     right = flatten(Flow(doc, style, right_w).section(picture))
     table = Table([[left, right]], colWidths=[left_w + gap, right_w], hAlign="LEFT")
     table.setStyle(

@@ -260,7 +260,9 @@ class Deck:
     def title_slide(self) -> None:
         """Kicker, title, subtitle on the band; the date under it."""
         doc, band = self.doc, 0.64 * self.height
-        notes = "\n".join(t for t in (doc.title, doc.subtitle, doc.date_line) if t)
+        notes = "\n".join(
+            t for t in (doc.title, doc.subtitle, doc.date_line, doc.reading_note) if t
+        )
         slide = self.slide(doc.title, notes, "Title Slide", 0)
         tree, back = slide.shapes._spTree, self.box(slide, 0, 0, self.width, band, "band")._element
         tree.remove(back)
@@ -433,6 +435,8 @@ class Deck:
             series.format.fill.solid()
             series.format.fill.fore_color.rgb = self.rgb(self.palette[i % len(self.palette)])
             series.invert_if_negative = False
+        if bars:
+            self.data_labels(chart, spec, base)
         values, cats = chart.value_axis, chart.category_axis
         values.has_major_gridlines, values.has_minor_gridlines = True, False
         values.major_gridlines.format.line.color.rgb = self.rgb("shade")
@@ -448,6 +452,34 @@ class Deck:
         workbook = chart.part.chart_workbook  # its docProps carry the clock: fix them
         workbook.update_from_xlsx_blob(_rezip(workbook.xlsx_part.blob, _when(self.doc)))
 
+    def data_labels(self, chart: Any, spec: Any, base: float) -> None:
+        """Values on the bars where they fit: a lone series at each bar's end; stacked
+        segments inside, in a colour that reads on the segment, only where wide enough."""
+        from pptx.enum.chart import XL_LABEL_POSITION
+
+        series_list = list(chart.plots[0].series)
+        widest = max(spec.totals, default=0) or 1
+        for i, series in enumerate(series_list):
+            labels = series.data_labels
+            labels.number_format, labels.number_format_is_linked = "#,##0", False
+            labels.font.size = Pt(round(0.7 * base))
+            labels.show_value = True
+            if len(series_list) == 1:
+                labels.position = XL_LABEL_POSITION.OUTSIDE_END
+                labels.font.color.rgb = self.rgb("ink")
+                continue
+            labels.position = XL_LABEL_POSITION.CENTER
+            fill = self.palette[i % len(self.palette)]
+            white = _contrast("#FFFFFF", fill) >= _contrast(self.colours["ink"], fill)
+            labels.font.color.rgb = self.rgb("white" if white else "ink")
+            for j, value in enumerate(spec.series[i].values):
+                if value < 0.12 * widest:  # too narrow for its number: the table has it
+                    dlbl = series.points[j].data_label._get_or_add_dLbl()
+                    for child in list(dlbl)[1:]:  # keep c:idx; c:delete hides this one label
+                        dlbl.remove(child)
+                    dlbl.append(OxmlElement("c:delete"))
+                    dlbl[-1].set("val", "1")
+
     def save(self) -> bytes:
         """The .pptx bytes, with the document's metadata and no trace of the clock."""
         doc, props = self.doc, self.prs.core_properties
@@ -460,6 +492,18 @@ class Deck:
         buf = io.BytesIO()
         self.prs.save(buf)
         return _rezip(buf.getvalue(), when)
+
+
+def _luminance(colour: str) -> float:
+    r, g, b = (int(colour.lstrip("#")[k : k + 2], 16) / 255 for k in (0, 2, 4))
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours."""
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 def _el(parent: Any, tag: str, **attrs: str) -> Any:
