@@ -340,6 +340,24 @@ def pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
+def pdf_body_text(path: Path) -> str:
+    """The text of every page without its running footer (drawn in the bottom margin), so a
+    paragraph split over two pages reads on as one."""
+    from pypdf import PdfReader
+
+    pages = []
+    for page in PdfReader(path).pages:
+        parts: list[str] = []
+
+        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+            if text and (tm[5] * cm[3] + cm[5] >= 30 or not text.strip()):
+                parts.append(text)
+
+        page.extract_text(visitor_text=visit)
+        pages.append("".join(parts))
+    return "\n".join(pages)
+
+
 def squash(text: str) -> str:
     """All whitespace removed: wrapping and justification cannot break a comparison."""
     return re.sub(r"\s+", "", text)

@@ -13,7 +13,7 @@ from tests.adversarial._util import (
     FIELDS,
     full_brief,
     jpeg_bytes,
-    pdf_text,
+    pdf_body_text,
     pptx_texts,
     squash,
     write_brief,
@@ -58,8 +58,8 @@ def build_payload(root: Path, name: str, payload: str) -> PayloadBuild:
         pb.error = "\n".join(pb.findings)
         return pb
     pb.texts = {
-        "handout": squash(pdf_text(pb.artifact("handout"))),
-        "one-pager": squash(pdf_text(pb.artifact("one-pager"))),
+        "handout": squash(pdf_body_text(pb.artifact("handout"))),
+        "one-pager": squash(pdf_body_text(pb.artifact("one-pager"))),
         "deck": squash(pptx_texts(pb.artifact("deck"))),
     }
     return pb
