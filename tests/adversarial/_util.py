@@ -349,7 +349,14 @@ def pdf_body_text(path: Path) -> str:
     for page in PdfReader(path).pages:
         parts: list[str] = []
 
-        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        def visit(
+            text: str,
+            cm: list[float],
+            tm: list[float],
+            font: object,
+            size: float,
+            parts: list[str] = parts,
+        ) -> None:
             if text and (tm[5] * cm[3] + cm[5] >= 30 or not text.strip()):
                 parts.append(text)
 
