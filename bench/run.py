@@ -622,13 +622,15 @@ def snapshot_source(tmp: Path, rev: str | None) -> str:
         commit = run([*git, "rev-parse", "--short", f"{rev}^{{commit}}"]).strip()
         archive = tmp / "src.tar"
         has_templates = run([*git, "ls-tree", "--name-only", commit, "templates"]).strip()
-        parts = ["src", "templates"] if has_templates else ["src"]
+        parts = ["src", "briefs", "templates"] if has_templates else ["src", "briefs"]
         run([*git, "archive", "--format=tar", "-o", archive, commit, *parts])
         with tarfile.open(archive) as tar:
             safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
             tar.extractall(tmp, **safe)  # type: ignore[arg-type]
         archive.unlink()
         what = f"src/ at commit {commit} (--rev {rev})"
+        global MALI  # the brief as it was at that revision: the format grows
+        MALI = tmp / "briefs" / "mali-2013"
     else:
         ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
         shutil.copytree(ROOT / "src", src, ignore=ignore)

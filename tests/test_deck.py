@@ -161,7 +161,7 @@ def overflows(prs: Any) -> list[str]:
 
 def test_mali_slide_count_and_titles(mali: Deck) -> None:
     prs = mali.prs
-    assert 8 <= len(prs.slides) <= 16
+    assert 8 <= len(prs.slides) <= 20
     assert mali.out.pages == len(prs.slides)
     titles = [
         s.shapes.title.text_frame.text if s.shapes.title is not None else "" for s in prs.slides
@@ -170,7 +170,10 @@ def test_mali_slide_count_and_titles(mali: Deck) -> None:
     assert titles[0] == mali.doc.title
     headings = [s.heading for s in mali.doc.sections]
     for heading in headings:  # every section shows up, in order (key figures may share a slide)
-        assert heading in titles or heading in slide_text(prs.slides[titles.index(headings[1])])
+        summary = mali.doc.section("summary")
+        assert summary is not None
+        shown = any(t.startswith(heading) for t in titles)  # a chart's first slide: its point
+        assert shown or heading in slide_text(prs.slides[titles.index(summary.heading)])
     assert [h for h in titles if h in headings] == [h for h in headings if h in titles]
     assert prs.slide_width == round(13.333 * 914400) and prs.slide_height == 7.5 * 914400
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -19,15 +20,19 @@ from tests.conftest import MALI, ROOT
 
 def test_mali_brief_checks_clean(cli):
     result = cli("check", "--strict", str(MALI))
-    assert result.out.strip() == "checked 1 brief: 0 errors, 0 warnings"
-    assert result.code == 0
+    lines = result.out.strip().splitlines()
+    assert lines[-1] == "checked 1 brief: 0 errors, 0 warnings"
+    assert re.fullmatch(
+        r".*brief\.yaml: reading level: about grade \d+ \(target grade 9\)", lines[0]
+    )
+    assert len(lines) == 2 and result.code == 0
 
 
 def test_default_check_finds_every_brief_under_briefs(cli, monkeypatch):
     monkeypatch.chdir(ROOT)
     result = cli("check")
     assert result.code == 0
-    assert result.out.startswith("checked ")
+    assert result.out.splitlines()[-1].startswith("checked 1 brief")
 
 
 def test_schema_validates_the_mali_brief(cli):

@@ -99,7 +99,8 @@ BROKEN = {
 EXPECTED = [
     "templates/handout/output.yaml:2:11: sections[0].part: expected one of content_note, "
     "summary, key_figures, background, pictures, timeline, actors, commitments, displacement, "
-    "quotes, perspectives, glossary, questions, sources, trend (got 'sumary'); did you mean "
+    "quotes, perspectives, glossary, questions, sources, trend, objectives, essential_question, "
+    "warm_up, key_judgments, watch (got 'sumary'); did you mean "
     "'summary'?",
     "templates/theme.yaml:1:1: papr: unknown key 'papr'; did you mean 'paper'?",
     "templates/theme.yaml:3:8: colours.ink: expected a colour as #RRGGBB (got 'blue')",
@@ -140,9 +141,10 @@ def test_a_broken_template_set_is_every_problem_once_located_before_anything(pro
 
 def test_a_brief_asking_for_an_unknown_output_is_a_located_error(project, cli):
     brief = project / "briefs" / "mali-2013" / "brief.yaml"
-    brief.write_text(brief.read_text("utf-8") + "outputs: [handout, worksheat]\n", "utf-8")
+    text = re.sub(r"(?m)^outputs:.*$", "outputs: [handout, worksheat]", brief.read_text("utf-8"))
+    brief.write_text(text, "utf-8")
     run = cli("check")
-    line = len(brief.read_text("utf-8").splitlines())
+    line = next(n for n, ln in enumerate(text.splitlines(), 1) if ln.startswith("outputs:"))
     assert run.code == 1
     assert (
         f"briefs/mali-2013/brief.yaml:{line}:20: outputs[1]: no output called 'worksheat'; "
@@ -222,8 +224,10 @@ def test_the_worksheet_of_mali(tmp_path):
     path.write_bytes(out.data)
     text = " ".join(p.extract_text() for p in PdfReader(path).pages)
     assert "Name" in text and "Class" in text and "Date" in text
-    for question in loaded.brief.questions:
-        assert " ".join(question.split()[:5]) in " ".join(text.split())
+    for question in loaded.brief.question_items:
+        assert " ".join(question.text.split()[:5]) in " ".join(text.split())
+        assert not question.answer or question.answer.split()[0] + " " not in text[:0]
+    assert "Suggested answer" not in text
     assert "Who is involved" not in text  # not a part of the worksheet
 
 

@@ -222,8 +222,8 @@ def _reading_line(brief: Brief) -> str:
     """'reading level: about grade 8 (target grade 9)', or '' where it cannot be measured."""
     from briefgen.readability import brief_level
 
-    measured = brief_level(brief)
-    if measured is None:
+    measured = brief_level(brief) if brief.target_grade is not None else None
+    if measured is None:  # reported for briefs written for a grade: their `audience`
         return ""
     target = f" (target grade {brief.target_grade})" if brief.target_grade is not None else ""
     return f"reading level: about grade {measured.grade:.0f}{target}"
