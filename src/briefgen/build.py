@@ -8,18 +8,17 @@ are decided from content hashes alone (manifest.py), without loading the model o
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from briefgen import OUTPUTS
+from briefgen import OUTPUTS, report
 from briefgen.atomic import sweep_temporary_files, write_atomic
-from briefgen.errors import BriefgenError, Finding, OutputError, Severity, has_errors
+from briefgen.errors import Finding, OutputError, Severity, has_errors
 from briefgen.manifest import Manifest, artifact_name, input_keys
 
 if TYPE_CHECKING:
@@ -52,6 +51,7 @@ class Job:
     brief: Brief | None = None
     stale: list[str] | None = None  # outputs known to be out of date; None = all of them
     outputs: list[str] = field(default_factory=list)  # the outputs to render now
+    checked: dict[str, Any] | None = None  # its warnings and figures, for the manifest (report.py)
 
     @property
     def slug(self) -> str:
@@ -98,6 +98,7 @@ def _build(
     with _locked(opts.out):
         sweep_temporary_files(opts.out)
         result.manifest = Manifest.read(opts.out)
+        previous = {slug: e.get("figures") for slug, e in result.manifest.briefs.items()}
         result.jobs = decide(briefs, result.manifest, opts)
         outdated = [j for j in result.jobs if j.status == "outdated"]
         # Workers start now and import the renderers while this process checks the briefs. A
@@ -123,8 +124,9 @@ def _build(
         for job in result.jobs:
             if job.status == "failed":
                 result.manifest.mark_failed(job.slug, job.display, _errors_of(job, result))
+        report.settle(result, previous, opts.only, opts.shard)
         write_atomic(opts.out / "manifest.json", result.manifest.to_json().encode())
-        write_report(result, opts)
+        report.write_report(result, opts.out)
     return result
 
 
@@ -165,6 +167,7 @@ def check_all(
         checked = pool.map(check_task, items)
     for job, loaded in zip(jobs, checked, strict=True):
         result.findings += loaded.findings
+        job.checked = report.checked(loaded)
         if loaded.ok and loaded.brief is not None:
             job.brief = loaded.brief
             job.outputs = [
@@ -338,26 +341,3 @@ def _locked(out: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.lockf(fh, fcntl.LOCK_UN)
-
-
-def write_report(result: BuildResult, opts: Options) -> None:
-    """OUT/report.md: a row per brief; appended to $GITHUB_STEP_SUMMARY when that is set."""
-    lines = ["| brief | artifacts | pages | warnings | status |", "|---|---|---|---|---|"]
-    for job in sorted(result.jobs, key=lambda j: j.slug):
-        found = result.manifest.briefs.get(job.slug, {}).get("artifacts", {})
-        arts = {o: found[o] for o in OUTPUTS if o in found}
-        names = ", ".join(Path(a["path"]).name for a in arts.values()) or "—"
-        pages = ", ".join(f"{o} {a['pages']}" for o, a in arts.items()) or "—"
-        warnings = sum(len(a.get("warnings", [])) for a in arts.values())
-        lines.append(f"| {job.slug} | {names} | {pages} | {warnings} | {job.status} |")
-    text = "## briefgen build\n\n" + "\n".join(lines) + "\n"
-    write_atomic(opts.out / "report.md", text.encode())
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        try:
-            with open(summary, "a", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as e:
-            raise BriefgenError(
-                f"cannot append to GITHUB_STEP_SUMMARY ({summary}): {e.strerror}"
-            ) from None

@@ -10,11 +10,12 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from briefgen import OUTPUTS as ALL_OUTPUTS
 from briefgen import __version__
-from briefgen.errors import BriefgenError, Severity, UsageError
+from briefgen.annotations import on_github, workflow_command
+from briefgen.errors import BriefError, BriefgenError, Finding, Severity, UsageError
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -44,6 +45,19 @@ def _parser() -> argparse.ArgumentParser:
         help="brief folders, brief.yaml files or folders of briefs (default: ./briefs)",
     )
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    c.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default) or json: the findings for editors and other tools",
+    )
+    c.add_argument(
+        "--shard",
+        type=_shard,
+        default=(1, 1),
+        metavar="I/N",
+        help="check only the I-th of N stable subsets of the briefs (as `build --shard`)",
+    )
 
     b = sub.add_parser(
         "build", help="check briefs, then render their handout, one-page brief and deck"
@@ -102,6 +116,45 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of brief.yaml")
 
+    m = sub.add_parser(
+        "merge", help="join the output folders of a sharded build into one, with one report"
+    )
+    m.add_argument("shards", nargs="+", type=Path, metavar="SHARD", help="output folders of shards")
+    m.add_argument(
+        "-o", "--out", type=Path, default=Path("build"), help="merged folder (default: ./build)"
+    )
+    m.add_argument(
+        "--briefs",
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="briefs that must each be in exactly one shard (default: ./briefs)",
+    )
+
+    d = sub.add_parser("diff", help="list the figures that changed between two versions of briefs")
+    d.add_argument(
+        "old",
+        metavar="OLD",
+        help="a brief, a folder of briefs, a manifest (or its folder), or a git revision",
+    )
+    d.add_argument(
+        "new",
+        metavar="NEW",
+        nargs="?",
+        default=str(BRIEFS_DIR),
+        help="the same (default: ./briefs)",
+    )
+    d.add_argument(
+        "--briefs",
+        type=Path,
+        default=BRIEFS_DIR,
+        metavar="DIR",
+        help="where a git revision's briefs are (default: briefs)",
+    )
+    d.add_argument(
+        "--format", choices=("text", "markdown", "json"), default="text", help="default: text"
+    )
+
     n = sub.add_parser("new", help="write a new brief that passes `check`")
     n.add_argument("slug", help="folder name: lowercase letters, digits and hyphens")
     n.add_argument(
@@ -138,14 +191,33 @@ def _shown(path: Path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
+def _print_finding(finding: Finding, file: TextIO | None = None) -> None:
+    """As a compiler prints it; on GitHub Actions also as a workflow command (an annotation)."""
+    print(finding.format(), file=file)
+    if on_github():
+        print(workflow_command(finding), file=file)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
+    from briefgen.build import in_shard
     from briefgen.load import check
 
-    results = [check(f, _shown(f)) for f in find_briefs(args.dirs)]
+    files = [f for f in find_briefs(args.dirs) if in_shard(f.parent.name, args.shard)]
+    results = [check(f, _shown(f)) for f in files]
+    if args.format == "json":
+        from briefgen.annotations import json_report
+
+        findings = [f for loaded in results for f in loaded.findings]
+        failed = sum(
+            any(f.severity is Severity.ERROR or args.strict for f in loaded.findings)
+            for loaded in results
+        )
+        print(json_report(findings, len(results), failed))
+        return EXIT_CONTENT if failed else EXIT_OK
     errors = warnings = failed = 0
     for loaded in results:
         for finding in loaded.findings:
-            print(finding.format())
+            _print_finding(finding)
         e = sum(f.severity is Severity.ERROR for f in loaded.findings)
         w = len(loaded.findings) - e
         errors, warnings = errors + e, warnings + w
@@ -230,9 +302,7 @@ def run_build(args: argparse.Namespace, workers: Executor | None = None) -> int:
     with _progress() as progress:
         result = build(briefs, opts, progress, workers)
     for finding in sorted(result.findings, key=lambda f: f.sort_key):
-        print(
-            finding.format(), file=sys.stderr if finding.severity is Severity.ERROR else sys.stdout
-        )
+        _print_finding(finding, sys.stderr if finding.severity is Severity.ERROR else sys.stdout)
     counts = {
         s: sum(j.status == s for j in result.jobs)
         for s in ("rebuilt", "unchanged", "failed", "skipped")
@@ -323,12 +393,73 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_merge(args: argparse.Namespace) -> int:
+    """Join shards; every brief in exactly one of them, else nothing is written."""
+    from briefgen.merge import MergeError, merge
+    from briefgen.report import publish, render
+
+    for shard in args.shards:
+        if not shard.is_dir():
+            raise UsageError(f"no such shard folder: {shard}")
+    dirs = args.briefs or ([BRIEFS_DIR] if BRIEFS_DIR.is_dir() else [])
+    expected = [f.parent.name for f in find_briefs(dirs)] if dirs else None
+    try:
+        merged = merge(args.shards, args.out, expected)
+    except MergeError as e:
+        for problem in e.problems:
+            print(f"briefgen merge: {problem}", file=sys.stderr)
+        print(f"merge failed: nothing written to {_shown(args.out)}", file=sys.stderr)
+        return EXIT_CONTENT
+    n = merged.shards
+    publish(args.out, render(merged.manifest, title=f"briefgen build ({n} shard{'s' * (n != 1)})"))
+    briefs = len(merged.manifest.briefs)
+    summary = (
+        f"merged {briefs} brief{'s' * (briefs != 1)} from {n} shard{'s' * (n != 1)} "
+        f"into {_shown(args.out)}"
+    )
+    if merged.dropped:
+        summary += f" (left out {len(merged.dropped)} no longer in the briefs: {', '.join(merged.dropped)})"
+    if merged.failed:
+        print(f"{summary}; failed: {', '.join(merged.failed)}", file=sys.stderr)
+        return EXIT_CONTENT
+    print(summary)
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """The figures that changed from OLD to NEW; exit 0 whether or not any did."""
+    import json
+
+    from briefgen import diff
+
+    try:
+        old, old_single = diff.read_side(args.old, args.briefs)
+        new, new_single = diff.read_side(args.new, args.briefs)
+    except BriefError as e:
+        for finding in e.findings:
+            _print_finding(finding, sys.stderr)
+        return EXIT_CONTENT
+    if old_single and new_single:  # two versions of one brief, whatever their folders' names
+        (only_new,) = new
+        old = {only_new: next(iter(old.values()))}
+    changes = diff.compare_all(old, new)
+    if args.format == "json":
+        print(json.dumps(changes, indent=2, ensure_ascii=False))
+    elif args.format == "markdown":
+        print(diff.markdown(changes) or "No figures changed.", end="")
+    else:
+        print(diff.text(changes), end="")
+    return EXIT_OK
+
+
 COMMANDS = {
     "check": cmd_check,
     "build": cmd_build,
     "watch": cmd_watch,
     "schema": cmd_schema,
     "new": cmd_new,
+    "merge": cmd_merge,
+    "diff": cmd_diff,
 }
 
 
