@@ -92,8 +92,8 @@ def test_a_changed_as_of_date_in_french(diff):
         "troops: 2000\n    status: pledged\n    as_of: 2013-01-20",
     )
     assert diff(FR, later) == (
-        "new:\n  changed  Tchad troops 2{0}000 (inContext, 17 janv. 2013 → 20 janv. 2013)\n"
-        "1 figure changed in 1 brief\n".format(NNBSP)
+        f"new:\n  changed  Tchad troops 2{NNBSP}000 (inContext, 17 janv. 2013 → 20 janv. 2013)\n"
+        "1 figure changed in 1 brief\n"
     )
 
 
@@ -119,8 +119,8 @@ def test_key_figures_in_french(diff):
         "    approximate: true\n", "", 1
     )
     assert diff(FR, new) == (
-        "new:\n  changed  personnes déplacées depuis mars 2012 ~230{0}000 → 250{0}000 "
-        "(inContext, 16 janv. 2013)\n1 figure changed in 1 brief\n".format(NNBSP)
+        f"new:\n  changed  personnes déplacées depuis mars 2012 ~230{NNBSP}000 → 250{NNBSP}000 "
+        "(inContext, 16 janv. 2013)\n1 figure changed in 1 brief\n"
     )
 
 
