@@ -42,7 +42,12 @@ def main() -> int:
         with file.open("w", encoding="utf-8") as fh:
             YAML().dump(as_workflow(action), fh)
         done = subprocess.run([actionlint, str(file)], cwd=tmp, text=True, capture_output=True)
-    print((done.stdout + done.stderr).replace(".github/workflows/action.yml", "action.yml (as a workflow)"), end="")
+    print(
+        (done.stdout + done.stderr).replace(
+            ".github/workflows/action.yml", "action.yml (as a workflow)"
+        ),
+        end="",
+    )
     return done.returncode
 
 

@@ -123,7 +123,7 @@ def test_the_action_builds_two_shards_and_merges_them(tmp_path, repository):
 
     merged = json.loads((merger / "build/manifest.json").read_text())
     assert sorted(merged["briefs"]) == ["alpha", "beta", "delta"]
-    for slug, entry in merged["briefs"].items():
+    for entry in merged["briefs"].values():
         assert entry["status"] == "ok"
         assert sorted(entry["artifacts"]) == ["deck", "handout", "one-pager"]
         for art in entry["artifacts"].values():

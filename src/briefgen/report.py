@@ -107,7 +107,8 @@ def settle(
         if job.status == "unchanged":
             result.findings += check_warnings(entry) + artifact_warnings(entry, only)
         elif job.status == "rebuilt":  # artifacts kept from before, not rendered now
-            kept_outputs = [o for o in only if o not in job.outputs]
+            wanted = entry.get("outputs", [])
+            kept_outputs = [o for o in only if o in wanted and o not in job.outputs]
             result.findings += artifact_warnings(entry, kept_outputs)
     manifest.changes = changes
     manifest.shard = list(shard)
