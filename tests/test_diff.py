@@ -208,3 +208,12 @@ def test_neither_a_brief_nor_a_revision_is_a_usage_error(tmp_path, cli, monkeypa
     assert broken.code == 2 and broken.err.startswith(
         "briefgen: broken.json: not a briefgen manifest"
     )
+
+
+def test_markdown_escapes_what_github_would_format(diff):
+    """'~230,000 → ~250,000' between tildes would be struck through in a job summary."""
+    old = EN.replace("troops: 500", "troops: 500\n    approximate: true")
+    new = old.replace("troops: 500", "troops: 600").replace("title: A source", "title: A *source*")
+    assert diff(old, new, "--format", "markdown").splitlines()[4] == (
+        r"- changed: France troops \~500 → \~600 (A source → A \*source\*, 20 Jan 2013)"
+    )

@@ -132,3 +132,16 @@ def test_a_folder_that_is_not_a_shard_is_a_clear_error(sharded, cli):
         "merge failed: nothing written to build\n"
     )
     assert cli("merge", "nowhere").code == 2
+
+
+def test_a_malformed_manifest_is_a_clear_error(sharded, cli):
+    file = sharded / "shard-2/manifest.json"
+    data = json.loads(file.read_text())
+    data["briefs"]["beta"]["artifacts"]["deck"] = {"size": 1}
+    file.write_text(json.dumps(data))
+    done = cli("merge", "shard-1", "shard-2", "-o", "build")
+    assert (done.code, done.err) == (
+        1,
+        "briefgen merge: shard-2/manifest.json: brief 'beta': not a manifest entry with artifacts\n"
+        "merge failed: nothing written to build\n",
+    )

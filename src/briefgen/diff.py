@@ -137,7 +137,7 @@ def markdown(changes: Sequence[Change]) -> str:
 
 def _md(s: str) -> str:
     """Text as itself in Markdown: the characters that would start markup are escaped."""
-    for ch in "\\`*_[]<>|#":
+    for ch in "\\`*_[]<>|#~":  # ~ too: GitHub strikes through text between tildes
         s = s.replace(ch, "\\" + ch)
     return s
 

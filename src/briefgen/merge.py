@@ -59,6 +59,12 @@ def _read(shard: Path) -> dict[str, Any]:
         or not isinstance(data.get("briefs"), dict)
     ):
         raise MergeError([f"{file}: not a briefgen manifest of format {FORMAT}"])
+    for slug, entry in data["briefs"].items():
+        arts = entry.get("artifacts") if isinstance(entry, dict) else None
+        if not isinstance(arts, dict) or not all(
+            isinstance(a, dict) and isinstance(a.get("path"), str) for a in arts.values()
+        ):
+            raise MergeError([f"{file}: brief '{slug}': not a manifest entry with artifacts"])
     return data
 
 
