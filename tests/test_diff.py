@@ -217,3 +217,13 @@ def test_markdown_escapes_what_github_would_format(diff):
     assert diff(old, new, "--format", "markdown").splitlines()[4] == (
         r"- changed: France troops \~500 → \~600 (A source → A \*source\*, 20 Jan 2013)"
     )
+
+
+def test_a_manifest_with_mangled_figures_is_a_usage_error(tmp_path, cli):
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"format": 1, "briefs": {"en": {"figures": {"figures": [3]}}}}))
+    done = cli("diff", str(manifest), str(write(tmp_path / "en", EN)))
+    assert (done.code, done.err) == (
+        2,
+        f"briefgen: {manifest}: brief 'en': its figures are not as briefgen writes them\n",
+    )

@@ -169,9 +169,25 @@ def _from_manifest(file: Path) -> dict[str, Figures | None]:
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
         briefs = data["briefs"]
-        return {slug: entry.get("figures") for slug, entry in briefs.items()}
+        out = {slug: entry.get("figures") for slug, entry in briefs.items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         raise UsageError(f"{file}: not a briefgen manifest ({type(e).__name__}: {e})") from None
+    for slug, figures in out.items():
+        if figures is not None and not _well_formed(figures):
+            raise UsageError(f"{file}: brief '{slug}': its figures are not as briefgen writes them")
+    return out
+
+
+def _well_formed(figures: Any) -> bool:
+    keys = ("id", "label", "shown_value")
+    return (
+        isinstance(figures, dict)
+        and isinstance(figures.get("figures"), list)
+        and all(
+            isinstance(f, dict) and all(isinstance(f.get(k), str) for k in keys)
+            for f in figures["figures"]
+        )
+    )
 
 
 def _figures(file: Path, display: str) -> Figures:
