@@ -85,7 +85,8 @@ def test_workflow_commands_escape_what_would_end_them():
     )
 
 
-def test_check_format_json_lists_every_finding(repo, cli):
+def test_check_format_json_lists_every_finding(repo, cli, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")  # JSON stays JSON: no workflow commands in it
     done = cli("check", "briefs/many-errors", "briefs/minimal", "--format", "json")
     assert done.code == 1
     data = json.loads(done.out)
