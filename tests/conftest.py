@@ -30,3 +30,12 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
         return Run(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _not_on_github(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see briefgen as on a developer's machine, even when they run on GitHub Actions
+    (which would add workflow commands to the output and append to its job summary); the tests
+    of that behaviour set these themselves."""
+    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_WORKSPACE", "GITHUB_OUTPUT"):
+        monkeypatch.delenv(name, raising=False)

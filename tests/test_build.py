@@ -101,7 +101,7 @@ def test_manifest_is_readable_and_matches_the_files(tmp_path):
         assert hashlib.sha256(data).hexdigest() == art["sha256"]
         assert art["pages"] >= 1 and len(art["input"]) == 64
     report = (tmp_path / "out/report.md").read_text()
-    assert "| minimal | minimal-deck.pptx, minimal-handout.pdf, minimal-brief.pdf |" in report
+    assert "| minimal | minimal-handout.pdf, minimal-brief.pdf, minimal-deck.pptx |" in report
 
 
 def test_a_bad_brief_stops_the_run_before_anything_is_written(tmp_path):

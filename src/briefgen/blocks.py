@@ -182,6 +182,7 @@ class Document:
     metrics: dict[str, Path] = field(default_factory=dict)  # deck font faces, for measuring
     file_name: str = ""  # the artifact's file name
     reading_note: str = ""  # "Reading level: about grade 8" for a teacher, when asked for
+    reading_grade: float | None = None  # the measured grade behind it (for the build report)
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)

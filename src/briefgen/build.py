@@ -8,16 +8,16 @@ are decided from content hashes alone (manifest.py), without loading the model o
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from briefgen import report
 from briefgen.atomic import sweep_temporary_files, write_atomic
-from briefgen.errors import BriefgenError, Finding, OutputError, Severity, has_errors
+from briefgen.errors import Finding, OutputError, Severity, has_errors
 from briefgen.manifest import Manifest, input_keys, template_digests
 from briefgen.template_set import TemplateSet
 
@@ -56,6 +56,7 @@ class Job:
     outputs: list[str] = field(default_factory=list)  # the outputs to render now
     wanted: list[str] = field(default_factory=list)  # the brief's outputs
     recorded: list[str] = field(default_factory=list)  # its outputs at the last good build
+    checked: dict[str, Any] | None = None  # its warnings and figures, for the manifest (report.py)
 
     @property
     def slug(self) -> str:
@@ -103,6 +104,7 @@ def _build(
     with _locked(opts.out):
         sweep_temporary_files(opts.out)
         result.manifest = Manifest.read(opts.out)
+        previous = {slug: e.get("figures") for slug, e in result.manifest.briefs.items()}
         result.jobs = decide(briefs, result.manifest, opts, result.templates)
         outdated = [j for j in result.jobs if j.status == "outdated"]
         if outdated:  # the templates are checked before any brief or render, all at once
@@ -139,8 +141,9 @@ def _build(
         for job in result.jobs:
             if job.status == "failed":
                 result.manifest.mark_failed(job.slug, job.display, _errors_of(job, result))
+        report.settle(result, previous, opts.only, opts.shard)
         write_atomic(opts.out / "manifest.json", result.manifest.to_json().encode())
-        write_report(result, opts)
+        report.write_report(result, opts.out)
     return result
 
 
@@ -196,6 +199,7 @@ def check_all(
         checked = pool.map(check_task, items)
     for job, loaded in zip(jobs, checked, strict=True):
         result.findings += loaded.findings
+        job.checked = report.checked(loaded)
         if loaded.ok and loaded.brief is not None:
             job.brief = loaded.brief
             job.wanted = list(loaded.brief.outputs or defaults)
@@ -354,6 +358,8 @@ def write_all(
                 "pages": done.pages,
                 "warnings": done.warnings,
             }
+            if done.reading_grade is not None:
+                artifacts[output]["reading_grade"] = done.reading_grade
         assert job.brief is not None
         result.manifest.record(slug, job.display, job.wanted, artifacts, job.outputs_set)
         job.status = "rebuilt"
@@ -386,28 +392,3 @@ def _locked(out: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.lockf(fh, fcntl.LOCK_UN)
-
-
-def write_report(result: BuildResult, opts: Options) -> None:
-    """OUT/report.md: a row per brief; appended to $GITHUB_STEP_SUMMARY when that is set."""
-    lines = ["| brief | artifacts | pages | warnings | status |", "|---|---|---|---|---|"]
-    for job in sorted(result.jobs, key=lambda j: j.slug):
-        entry = result.manifest.briefs.get(job.slug, {})
-        found = entry.get("artifacts", {})
-        order = [*entry.get("outputs", []), *sorted(found)]
-        arts = {o: found[o] for o in dict.fromkeys(order) if o in found}
-        names = ", ".join(Path(a["path"]).name for a in arts.values()) or "—"
-        pages = ", ".join(f"{o} {a['pages']}" for o, a in arts.items()) or "—"
-        warnings = sum(len(a.get("warnings", [])) for a in arts.values())
-        lines.append(f"| {job.slug} | {names} | {pages} | {warnings} | {job.status} |")
-    text = "## briefgen build\n\n" + "\n".join(lines) + "\n"
-    write_atomic(opts.out / "report.md", text.encode())
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        try:
-            with open(summary, "a", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as e:
-            raise BriefgenError(
-                f"cannot append to GITHUB_STEP_SUMMARY ({summary}): {e.strerror}"
-            ) from None

@@ -10,10 +10,11 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from briefgen import __version__
-from briefgen.errors import BriefgenError, Severity, UsageError
+from briefgen.annotations import on_github, workflow_command
+from briefgen.errors import BriefError, BriefgenError, Finding, Severity, UsageError
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -50,6 +51,19 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="folder whose files override the shipped templates (default: ./templates if present)",
+    )
+    c.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default) or json: the findings for editors and other tools",
+    )
+    c.add_argument(
+        "--shard",
+        type=_shard,
+        default=(1, 1),
+        metavar="I/N",
+        help="check only the I-th of N stable subsets of the briefs (as `build --shard`)",
     )
 
     b = sub.add_parser(
@@ -128,6 +142,44 @@ def _parser() -> argparse.ArgumentParser:
         help="folder whose files override the shipped templates (default: ./templates if present)",
     )
     t.add_argument("--force", action="store_true", help="copy: replace files already there")
+    m = sub.add_parser(
+        "merge", help="join the output folders of a sharded build into one, with one report"
+    )
+    m.add_argument("shards", nargs="+", type=Path, metavar="SHARD", help="output folders of shards")
+    m.add_argument(
+        "-o", "--out", type=Path, default=Path("build"), help="merged folder (default: ./build)"
+    )
+    m.add_argument(
+        "--briefs",
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="briefs that must each be in exactly one shard (default: ./briefs)",
+    )
+
+    d = sub.add_parser("diff", help="list the figures that changed between two versions of briefs")
+    d.add_argument(
+        "old",
+        metavar="OLD",
+        help="a brief, a folder of briefs, a manifest (or its folder), or a git revision",
+    )
+    d.add_argument(
+        "new",
+        metavar="NEW",
+        nargs="?",
+        default=str(BRIEFS_DIR),
+        help="the same (default: ./briefs)",
+    )
+    d.add_argument(
+        "--briefs",
+        type=Path,
+        default=BRIEFS_DIR,
+        metavar="DIR",
+        help="where a git revision's briefs are (default: briefs)",
+    )
+    d.add_argument(
+        "--format", choices=("text", "markdown", "json"), default="text", help="default: text"
+    )
 
     n = sub.add_parser("new", help="write a new brief that passes `check`")
     n.add_argument("slug", help="folder name: lowercase letters, digits and hyphens")
@@ -172,34 +224,50 @@ def _template_set(args: argparse.Namespace) -> TemplateSet:
     if args.templates is not None and not args.templates.is_dir():
         raise UsageError(f"no such templates folder: {args.templates}")
     return TemplateSet(user_roots(args.templates))
+def _print_finding(finding: Finding, file: TextIO | None = None) -> None:
+    """As a compiler prints it; on GitHub Actions also as a workflow command (an annotation)."""
+    print(finding.format(), file=file)
+    if on_github():
+        print(workflow_command(finding), file=file)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from briefgen.build import in_shard
+    from briefgen.checks import reading_findings
     from briefgen.load import check
     from briefgen.template_set import outputs_findings
 
     templates = _template_set(args)
     problems = templates.check()  # the templates first: every problem once, located
-    for finding in problems:
-        print(finding.format())
     known = templates.output_names()
+    files = [f for f in find_briefs(args.dirs) if in_shard(f.parent.name, args.shard)]
     results = []
     levels: dict[str, str] = {}
-    for f in find_briefs(args.dirs):
+    for f in files:
         loaded = check(f, _shown(f))
         if loaded.brief is not None:
-            from briefgen.checks import reading_findings
-
             more = outputs_findings(loaded, known) + loaded.place(reading_findings(loaded.brief))
             loaded.findings = sorted(loaded.findings + more, key=lambda x: x.sort_key)
             levels[loaded.display] = _reading_line(loaded.brief)
         results.append(loaded)
+    if args.format == "json":
+        from briefgen.annotations import json_report
+
+        findings = problems + [f for loaded in results for f in loaded.findings]
+        failed = int(bool(problems)) + sum(
+            any(f.severity is Severity.ERROR or args.strict for f in loaded.findings)
+            for loaded in results
+        )
+        print(json_report(findings, len(results), failed))
+        return EXIT_CONTENT if failed else EXIT_OK
+    for finding in problems:
+        _print_finding(finding)
     errors = sum(f.severity is Severity.ERROR for f in problems)
     warnings = len(problems) - errors
     failed = int(bool(errors))
     for loaded in results:
         for finding in loaded.findings:
-            print(finding.format())
+            _print_finding(finding)
         if levels.get(loaded.display):
             print(f"{loaded.display}: {levels[loaded.display]}")
         e = sum(f.severity is Severity.ERROR for f in loaded.findings)
@@ -304,9 +372,7 @@ def run_build(args: argparse.Namespace, workers: Executor | None = None) -> int:
     with _progress() as progress:
         result = build(briefs, opts, progress, workers)
     for finding in sorted(result.findings, key=lambda f: f.sort_key):
-        print(
-            finding.format(), file=sys.stderr if finding.severity is Severity.ERROR else sys.stdout
-        )
+        _print_finding(finding, sys.stderr if finding.severity is Severity.ERROR else sys.stdout)
     counts = {
         s: sum(j.status == s for j in result.jobs)
         for s in ("rebuilt", "unchanged", "failed", "skipped")
@@ -443,6 +509,65 @@ def _copy_templates(templates: TemplateSet, what: list[str], dest: Path, force: 
     return EXIT_OK
 
 
+def cmd_merge(args: argparse.Namespace) -> int:
+    """Join shards; every brief in exactly one of them, else nothing is written."""
+    from briefgen.merge import MergeError, merge
+    from briefgen.report import publish, render
+
+    for shard in args.shards:
+        if not shard.is_dir():
+            raise UsageError(f"no such shard folder: {shard}")
+    dirs = args.briefs or ([BRIEFS_DIR] if BRIEFS_DIR.is_dir() else [])
+    expected = [f.parent.name for f in find_briefs(dirs)] if dirs else None
+    try:
+        merged = merge(args.shards, args.out, expected)
+    except MergeError as e:
+        for problem in e.problems:
+            print(f"briefgen merge: {problem}", file=sys.stderr)
+        print(f"merge failed: nothing written to {_shown(args.out)}", file=sys.stderr)
+        return EXIT_CONTENT
+    n = merged.shards
+    publish(args.out, render(merged.manifest, title=f"briefgen build ({n} shard{'s' * (n != 1)})"))
+    briefs = len(merged.manifest.briefs)
+    summary = (
+        f"merged {briefs} brief{'s' * (briefs != 1)} from {n} shard{'s' * (n != 1)} "
+        f"into {_shown(args.out)}"
+    )
+    if merged.dropped:
+        summary += f" (left out {len(merged.dropped)} no longer in the briefs: {', '.join(merged.dropped)})"
+    if merged.failed:
+        print(f"{summary}; failed: {', '.join(merged.failed)}", file=sys.stderr)
+        return EXIT_CONTENT
+    print(summary)
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """The figures that changed from OLD to NEW; exit 0 whether or not any did."""
+    import json
+
+    from briefgen import diff
+
+    try:
+        old, old_single = diff.read_side(args.old, args.briefs)
+        new, new_single = diff.read_side(args.new, args.briefs)
+    except BriefError as e:
+        for finding in e.findings:
+            _print_finding(finding, sys.stderr)
+        return EXIT_CONTENT
+    if old_single and new_single:  # two versions of one brief, whatever their folders' names
+        (only_new,) = new
+        old = {only_new: next(iter(old.values()))}
+    changes = diff.compare_all(old, new)
+    if args.format == "json":
+        print(json.dumps(changes, indent=2, ensure_ascii=False))
+    elif args.format == "markdown":
+        print(diff.markdown(changes) or "No figures changed.", end="")
+    else:
+        print(diff.text(changes), end="")
+    return EXIT_OK
+
+
 COMMANDS = {
     "check": cmd_check,
     "templates": cmd_templates,
@@ -450,6 +575,8 @@ COMMANDS = {
     "watch": cmd_watch,
     "schema": cmd_schema,
     "new": cmd_new,
+    "merge": cmd_merge,
+    "diff": cmd_diff,
 }
 
 

@@ -156,6 +156,8 @@ class Manifest:
     """OUT/manifest.json: per brief and artifact, the input hash, output sha256, pages, warnings."""
 
     briefs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    changes: list[dict[str, Any]] = field(default_factory=list)  # this build's (report.py)
+    shard: list[int] | None = None  # [i, n] of the build that wrote it
 
     @classmethod
     def read(cls, out: Path) -> Manifest:
@@ -232,4 +234,5 @@ class Manifest:
 
     def to_json(self) -> str:
         data = {"format": FORMAT, "briefgen": __version__, "briefs": self.briefs}
+        data.update(changes=self.changes, shard=self.shard)
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -777,18 +777,20 @@ def plan(brief: Brief, folder: Path, output: str, templates: TemplateSet) -> Doc
         fonts=_faces(templates, theme.fonts.pdf),
         metrics=_faces(templates, theme.fonts.deck_metrics),
         file_name=file_name,
-        reading_note=_reading_note(brief, words) if spec.reading_level else "",
+        **_reading(brief, words, spec.reading_level),
     )
 
 
-def _reading_note(brief: Brief, words: Words) -> str:
+def _reading(brief: Brief, words: Words, wanted: bool) -> dict[str, Any]:
+    """The reading level for an output that says it (measured here, in that output's task)."""
     from briefgen.readability import brief_level
 
-    measured = brief_level(brief)
+    measured = brief_level(brief) if wanted else None
     if measured is None:
-        return ""
-    target = brief.target_grade
-    return words.fill("reading_level", grade=f"{measured.grade:.0f}", target=target or "")
+        return {}
+    target = brief.target_grade or ""
+    note = words.fill("reading_level", grade=f"{measured.grade:.0f}", target=target)
+    return {"reading_note": note, "reading_grade": measured.grade}
 
 
 def _faces(templates: TemplateSet, faces: Any) -> dict[str, Path]:

@@ -54,7 +54,7 @@ def run_task(task: Task) -> dict[str, Rendered | str]:
         try:
             doc = plan(task.brief, task.file.parent, output, templates)
             rendered = renderer(doc.spec.renderer)(doc)
-            rendered.name = doc.file_name
+            rendered.name, rendered.reading_grade = doc.file_name, doc.reading_grade
             done[output] = rendered
         except (RenderError, TemplateError) as e:
             done[output] = f"{output}: {e}"

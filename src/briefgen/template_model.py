@@ -234,6 +234,9 @@ class Output(Strict):
         description="File name (Jinja): `{{ slug }}-handout.pdf`."
     )
     default: bool = Field(False, description="Built for briefs that do not list their `outputs`.")
+    order: int = Field(
+        50, ge=0, le=1000, description="Where it comes in lists and reports (smaller first)."
+    )
     kicker: Slot = Field("", description="The line above the title (Jinja).")
     description: str = Field(
         "", max_length=300, description="What it is, for `briefgen templates`."

@@ -220,7 +220,9 @@ class TemplateSet:
         return {}
 
     def default_outputs(self) -> list[str]:
-        return [n for n in self.output_names() if self.output(n).default]
+        """The outputs built for a brief that names none, in their `order`."""
+        chosen = [n for n in self.output_names() if self.output(n).default]
+        return sorted(chosen, key=lambda n: (self.output(n).order, n))
 
     def labels(self, language: str) -> dict[str, str]:
         """Labels in a language, over English, over the shipped ones: one file per language."""

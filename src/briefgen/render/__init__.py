@@ -32,6 +32,7 @@ class Rendered:
     pages: int
     warnings: list[str] = field(default_factory=list)
     name: str = ""  # the artifact's file name
+    reading_grade: float | None = None  # the brief's reading level, when this output measured it
 
 
 def renderer(name: str) -> Callable[[Document], Rendered]:
