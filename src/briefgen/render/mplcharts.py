@@ -430,9 +430,11 @@ _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quo
 
 
 def _svg_accessible(svg: str, spec: ChartSpec) -> str:
-    """Matplotlib's SVG with its metadata block dropped and a <title> and <desc> (the alt text)
+    """Matplotlib's SVG with its metadata block and comments dropped and a <title> and <desc> (the alt text)
     as the first children, named by role="img" and aria attributes."""
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)
+    # Matplotlib notes each text drawn as outlines in a comment: the words are in <desc>.
+    svg = re.sub(r"\s*<!--.*?-->", "", svg, flags=re.S)
     title = spec.title.translate(_XML_ESCAPES)
     desc = spec.alt.translate(_XML_ESCAPES)
     svg = re.sub(
