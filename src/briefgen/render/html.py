@@ -42,11 +42,13 @@ from briefgen.render import Rendered
 from briefgen.templates import Labels
 
 PAGE = "page.html.j2"
-# The inline charts' drawing widths in points. CSS scales a chart to the column (at most 36 rem),
-# so its 10 pt text shows at about 10 px on a 360 px phone and 18 px on a wide screen. A
-# timeline needs more room: a phone shows it as a dated list instead (see the template).
+# The inline charts' drawing widths and type size in points. CSS scales a chart to the column
+# (at most 30 rem), so its text shows at about 12 px on a 360 px phone and 18 px on a wide
+# screen. A timeline needs more room: a phone shows it as a dated list instead (see the template).
 CHART_WIDTH = {"timeline": 480.0}
 NARROW_CHART = 320.0
+CHART_SIZE = {"timeline": 10.0}
+NARROW_SIZE = 12.0
 _REF = re.compile(r"\[(\d+(?:, \d+)*)\]")
 
 
@@ -156,6 +158,7 @@ def _block(
             # The row header is the first column that names the row rather than counts it.
             "key": next((i for i, num in enumerate(numeric) if not num), 0),
             "columns": list(zip(block.columns, numeric, strict=True)),
+            "widths": [round(100 * w / (sum(block.widths) or 1), 1) for w in block.widths],
             "rows": [
                 [(spans(cell), num) for cell, num in zip(row, numeric, strict=True)]
                 for row in block.rows
@@ -166,7 +169,8 @@ def _block(
 
         spec = block.spec
         width = CHART_WIDTH.get(spec.kind, NARROW_CHART)
-        svg = draw(spec, "svg", palette or spec.palette, width=width, captions=False)
+        size = CHART_SIZE.get(spec.kind, NARROW_SIZE)
+        svg = draw(spec, "svg", palette or spec.palette, width=width, size=size, captions=False)
         return {
             "type": "chart",
             "kind": spec.kind,
