@@ -39,7 +39,9 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The Mali page, the French one, and a page of hostile text, written as files."""
     root = tmp_path_factory.mktemp("pages")
     hostile = root / "hostile-brief"
-    write_brief(hostile, full_brief(lambda code: f"{code} <b>x</b> & {{{{ y }}}} [z](javascript:1)"))
+    write_brief(
+        hostile, full_brief(lambda code: f"{code} <b>x</b> & {{{{ y }}}} [z](javascript:1)")
+    )
     built = {
         "mali": page_of(MALI),
         "french": page_of(FIXTURES / "good" / "french"),
@@ -120,7 +122,7 @@ def test_axe_would_report_a_violation(driver, tmp_path):
     """The harness can fail: a page with a picture without alt text and faint text is caught."""
     bad = tmp_path / "bad.html"
     bad.write_text(
-        '<!DOCTYPE html><html><head><title>x</title></head><body><main>'
+        "<!DOCTYPE html><html><head><title>x</title></head><body><main>"
         '<img src="data:image/png;base64,iVBORw0KGgo=">'
         '<p style="color:#BBBBBB;background:#FFFFFF">faint</p></main></body></html>'
     )

@@ -93,7 +93,12 @@ def test_as_of_and_source_lines_are_drawn_under_the_bars():
     from briefgen.render.mplcharts import layout
 
     doc = document(MALI)
-    spec = next(b.spec for s in doc.sections for b in s.blocks if isinstance(b, Chart) and b.spec.kind == "bars")
+    spec = next(
+        b.spec
+        for s in doc.sections
+        for b in s.blocks
+        if isinstance(b, Chart) and b.spec.kind == "bars"
+    )
     canvas, height = layout(spec, ("#1F3A5F", "#7FA7D1"), 480, 10, captions=True)
     texts = [(args[2], args[1]) for op, args, _ in canvas.ops if op == "text"]
     bars = [args for op, args, _ in canvas.ops if op == "rect"]

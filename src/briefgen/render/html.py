@@ -213,7 +213,9 @@ def _block(
         }
     if isinstance(block, Events):
         return {"type": "events", "items": [(when, spans(text)) for when, text in block.items]}
-    raise RenderError(f"the web page cannot show a {type(block).__name__} block")  # pragma: no cover
+    raise RenderError(
+        f"the web page cannot show a {type(block).__name__} block"
+    )  # pragma: no cover
 
 
 def page_data(doc: Document, theme: dict[str, Any]) -> dict[str, Any]:

@@ -26,10 +26,14 @@ from typing import Any, Literal
 
 import matplotlib
 from matplotlib import font_manager
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
+from matplotlib.text import Text
 from matplotlib.textpath import TextToPath
+from matplotlib.transforms import Affine2D
 
 from briefgen.blocks import Chart, Document
 from briefgen.charts import ChartSpec
@@ -147,45 +151,55 @@ class Canvas:
         self.rect(x, y, w, h, fill=fill, edge=edge, hatch=HATCH if i else None)
 
     def figure(self, width: float, height: float) -> Figure:
+        """The shapes and texts as artists of a bare figure (no axes: they cost more to make
+        than the drawing), placed in points from the bottom left."""
         fig = Figure(figsize=(width / 72, height / 72), dpi=72, facecolor="white")
-        ax = fig.add_axes((0, 0, 1, 1))
-        ax.set_axis_off()
-        ax.set_xlim(0, width)
-        ax.set_ylim(0, height)
+        points = Affine2D().scale(1 / 72) + fig.dpi_scale_trans
+        artists: list[Artist] = []
         for op, args, kw in self.ops:
             if op == "rect":
                 x, y, w, h = args
-                ax.add_patch(
+                edge = kw.get("edge")
+                artists.append(
                     Rectangle(
                         (x, y),
                         w,
                         h,
                         facecolor=kw["fill"],
-                        edgecolor=kw.get("edge") or "none",
-                        linewidth=0.6 if kw.get("edge") else 0,
+                        edgecolor=edge or "none",
+                        linewidth=0.6 if edge else 0,
                         hatch=kw.get("hatch"),
+                        zorder=1,
                     )
                 )
             elif op == "line":
                 x0, y0, x1, y1 = args
-                ax.plot([x0, x1], [y0, y1], color=kw["color"], linewidth=kw["lw"])
+                artists.append(
+                    Line2D([x0, x1], [y0, y1], color=kw["color"], linewidth=kw["lw"], zorder=2)
+                )
             elif op == "circle":
                 x, y, r = args
-                ax.add_patch(
-                    Circle((x, y), r, facecolor="white", edgecolor=kw["color"], lw=1.6, zorder=3)
+                artists.append(
+                    Circle((x, y), r, facecolor="white", edgecolor=kw["color"], lw=1.6, zorder=2.5)
                 )
             else:
                 x, y, text = args
-                ax.text(
-                    x,
-                    y,
-                    text,
-                    fontproperties=_prop(kw["size"], kw["bold"]),
-                    color=kw["c"],
-                    ha=kw["ha"],
-                    va="baseline",
-                    parse_math=False,
+                artists.append(
+                    Text(
+                        x,
+                        y,
+                        text,
+                        fontproperties=_prop(kw["size"], kw["bold"]),
+                        color=kw["c"],
+                        ha=kw["ha"],
+                        va="baseline",
+                        parse_math=False,
+                        zorder=3,
+                    )
                 )
+        for artist in artists:
+            artist.set_transform(points)
+            fig.add_artist(artist)
         return fig
 
 
@@ -229,7 +243,9 @@ def _bars(c: Canvas, spec: ChartSpec, width: float, size: float) -> float:
     top_value = max(spec.totals, default=0) or 1
     plot_w = max(width * 0.2, width - left - right)
     y = plot_h
-    for i, (cat, p, label, total) in enumerate(zip(categories, pitch, values, spec.totals, strict=True)):
+    for i, (cat, p, label, total) in enumerate(
+        zip(categories, pitch, values, spec.totals, strict=True)
+    ):
         y -= p
         bar_h = size * 1.5
         bar_y = y + (p - bar_h) / 2
@@ -265,7 +281,9 @@ def _fitting(words: Sequence[str], size: float, width: float) -> float:
     return max(6.0, min(size, size * width / widest)) if widest else size
 
 
-def _stack(c: Canvas, x: float, y: float, lines: list[tuple[str, float, bool, float]], up: bool) -> None:
+def _stack(
+    c: Canvas, x: float, y: float, lines: list[tuple[str, float, bool, float]], up: bool
+) -> None:
     """Lines (top to bottom) centred on `x`, stacked up from `y` or down from it."""
     total = sum(h for *_, h in lines)
     top = y + total if up else y
@@ -412,7 +430,15 @@ def draw(
 
     With `captions` (for a picture on its own), the title is drawn above the chart and the
     as-of, notes and source lines under it; a web page passes False and prints them as text.
+    Drawn once per process for the same arguments (`watch` rebuilds reuse it).
     """
+    return _drawn(spec, kind, tuple(palette), width, size, captions)
+
+
+@lru_cache(maxsize=64)
+def _drawn(
+    spec: ChartSpec, kind: Kind, palette: tuple[str, ...], width: float, size: float, captions: bool
+) -> bytes:
     canvas, height = layout(spec, palette, width, size, captions)
     with _settings():
         fig = canvas.figure(width, height)
