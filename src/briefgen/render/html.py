@@ -49,6 +49,7 @@ CHART_WIDTH = {"timeline": 480.0}
 NARROW_CHART = 320.0
 CHART_SIZE = {"timeline": 10.0}
 NARROW_SIZE = 12.0
+SOURCES_LIST = "sources"  # the section whose numbered list the references '[n]' point into
 _REF = re.compile(r"\[(\d+(?:, \d+)*)\]")
 
 
@@ -213,17 +214,16 @@ def _block(
         }
     if isinstance(block, Events):
         return {"type": "events", "items": [(when, spans(text)) for when, text in block.items]}
-    raise RenderError(
-        f"the web page cannot show a {type(block).__name__} block"
-    )  # pragma: no cover
+    # A block type added to blocks.py and not yet shown here: a clear error, never a blank.
+    raise RenderError(f"the web page cannot show a {type(block).__name__} block")
 
 
 def page_data(doc: Document, theme: dict[str, Any]) -> dict[str, Any]:
     """Everything the page template shows, as plain data (strings, lists, dicts, Markup)."""
     labels = Labels(doc.labels, "labels")  # the one place labels are read
     palette = [str(c) for c in theme.get("chart_palette") or ()]
-    # Numbered lists give their items ids ('sources-3'): a reference '[3]' links to the list
-    # it points into, when the page has one (the last numbered list holding links or not).
+    # Numbered lists give their items ids ('sources-3', in the template); a reference '[3]'
+    # links to the sources list's item, when the page has that list, else it stays text.
     anchors = {
         f"{s.id}-{i}"
         for s in doc.sections
@@ -231,7 +231,7 @@ def page_data(doc: Document, theme: dict[str, Any]) -> dict[str, Any]:
         if isinstance(b, BulletList) and b.numbered
         for i in range(1, len(b.items) + 1)
     }
-    refs = _Links(anchors, "sources")
+    refs = _Links(anchors, SOURCES_LIST)
 
     def spans(value: Spans) -> Markup:
         return _spans(value, refs)
