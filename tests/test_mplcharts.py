@@ -212,3 +212,25 @@ def test_other_briefs_draw_every_kind_of_chart():
     for folder in (FIXTURES / "good" / "french", FIXTURES / "good" / "many-parties"):
         images = render_chart_images(document(folder), Templates(None).theme)
         assert images and all(v for v in images.values())
+
+
+def test_characters_the_font_lacks_draw_without_a_python_warning():
+    """CJK or emoji in a category: an empty box, as in the PDF (`check` warns, located); no
+    matplotlib warning reaches the user (pytest turns any warning into an error here)."""
+    from briefgen.charts import ChartSpec, Series
+    from briefgen.render.mplcharts import draw
+
+    spec = ChartSpec(
+        kind="bars",
+        title="中文 🙂",
+        categories=("中文测试", "🇫🇷 France"),
+        series=(Series("Troops", (5, 3)),),
+        value_labels=("5", "3"),
+        short_labels=("5", "3"),
+        unit="troops",
+        as_of="As of 🙂",
+        source_line="Sources: [1] 中文",
+        alt="中文 🙂",
+    )
+    for kind in ("svg", "png"):
+        assert draw(spec, kind, ["#1F3A5F"])  # type: ignore[arg-type]

@@ -29,6 +29,7 @@ PAYLOADS = {
     "template": "{{ 7*7 }} {% for x in range(3) %}{{x}}{% endfor %} {# c #} ${x} #{y}",
     "svg-text": "]]> <![CDATA[x]]> --> <!-- $\\frac{1}{2}$ -->",
     "stray": "a & b < c > d && <<>> \" '",
+    "scripts-and-emoji": "الحرب في مالي 中文测试 🙂 🇫🇷 e\u0301 a\u200bb\u202ec",
 }
 PLAIN = " plain words"
 

@@ -1,7 +1,8 @@
 """ChartSpec → SVG or PNG bytes, drawn by matplotlib (the Figure API, never pyplot).
 
-The same `ChartSpec` the PDFs (render/pdfcharts.py) and the deck draw, laid out the same way:
-everything is placed in points on one frameless axes, so a chart looks the same in every output.
+The same `ChartSpec` the PDFs (render/pdfcharts.py) and the deck draw, laid out the same way
+(shapes and texts placed in points, ported from pdfcharts.py), so a chart looks the same in
+every output.
 Used by the web page (inline SVG) and the chart-images output (SVG, and PNG at 2× for pasting
 into Docs or Slides).
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -55,12 +57,11 @@ Kind = Literal["svg", "png"]
 @lru_cache(maxsize=1)
 def _fonts() -> dict[str, FontProperties]:
     """briefgen's DejaVu faces, registered with the font manager and named by file."""
-    faces = {"regular": "regular", "bold": "bold"}
     out = {}
-    for key, style in faces.items():
+    for style in ("regular", "bold"):
         path = font_path(style)
         font_manager.fontManager.addfont(str(path))
-        out[key] = FontProperties(fname=str(path))
+        out[style] = FontProperties(fname=str(path))
     return out
 
 
@@ -410,8 +411,7 @@ def _settings() -> Iterator[None]:
             "svg.fonttype": "path",  # glyphs as shapes: the same on every machine and viewer
             "svg.image_inline": True,
             "hatch.linewidth": 0.6,
-            "path.simplify": False,
-            "axes.unicode_minus": False,
+            "path.simplify": False,  # every point drawn as laid out
         }
     ):
         yield
@@ -439,8 +439,11 @@ def draw(
 def _drawn(
     spec: ChartSpec, kind: Kind, palette: tuple[str, ...], width: float, size: float, captions: bool
 ) -> bytes:
-    canvas, height = layout(spec, palette, width, size, captions)
-    with _settings():
+    with _settings(), warnings.catch_warnings():
+        # A character DejaVu Sans lacks is drawn as its empty box, as in the PDF; `check`
+        # already warns about it, located in the brief, so matplotlib's notice is noise.
+        warnings.filterwarnings("ignore", r"Glyph \d+ .*missing from", UserWarning)
+        canvas, height = layout(spec, palette, width, size, captions)
         fig = canvas.figure(width, height)
         buf = io.BytesIO()
         if kind == "svg":
@@ -453,16 +456,20 @@ def _drawn(
 
 
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # no XML 1.0 file may hold these
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text).translate(_XML_ESCAPES)
 
 
 def _svg_accessible(svg: str, spec: ChartSpec) -> str:
-    """Matplotlib's SVG with its metadata block and comments dropped and a <title> and <desc> (the alt text)
-    as the first children, named by role="img" and aria attributes."""
+    """Matplotlib's SVG without its metadata block and comments, with a <title> and a <desc>
+    (the alt text) as its first children, named by role="img" and aria attributes."""
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)
     # Matplotlib notes each text drawn as outlines in a comment: the words are in <desc>.
     svg = re.sub(r"\s*<!--.*?-->", "", svg, flags=re.S)
-    title = spec.title.translate(_XML_ESCAPES)
-    desc = spec.alt.translate(_XML_ESCAPES)
+    title, desc = _xml_text(spec.title), _xml_text(spec.alt)
     svg = re.sub(
         r"<svg ([^>]*)>",
         lambda m: (
