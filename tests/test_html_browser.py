@@ -129,3 +129,26 @@ def test_axe_would_report_a_violation(driver, tmp_path):
     browser.open_page(driver, bad, 1280)
     found = {v["id"] for v in browser.run_axe(driver)["violations"]}
     assert {"html-has-lang", "image-alt", "color-contrast"} <= found, found
+
+
+def test_the_page_prints_whole(driver, pages):
+    """Printed (A4, the print stylesheet): every section, and every column of the wide tables
+    (paper does not scroll), on a handful of pages."""
+    import base64
+    import io
+
+    from pypdf import PdfReader
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    browser.open_page(driver, pages["mali"], 1280)
+    options = PrintOptions()
+    options.page_width, options.page_height = 21.0, 29.7
+    pdf = PdfReader(io.BytesIO(base64.b64decode(driver.print_page(options))))
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in pdf.pages)
+    doc = page_of(MALI).doc
+    for section in doc.sections:
+        assert section.heading in text, section.heading
+    # the commitments table's last column, and its last row's last cell, are on paper
+    assert "committed 16 Jan 2013 [2]" in text
+    assert "The chart's data" not in text  # the on-screen data tables stay off paper
+    assert 4 <= len(pdf.pages) <= 9, len(pdf.pages)
