@@ -23,6 +23,7 @@ from briefgen.blocks import (
     spans_text,
 )
 from tests.conftest import FIXTURES, MALI
+from tests.webpage import HTML_TEMPLATES as HTML
 from tests.webpage import SVG, Page, page_of, parse, render_page, squash
 
 GOOD = FIXTURES / "good"
@@ -86,12 +87,12 @@ def test_tables_have_captions_and_scoped_headers(mali):
         caption = table.find("caption")
         assert caption is not None and squash("".join(caption.itertext()))
         for th in table.iter("th"):
-            assert th.get("scope") in ("col", "row"), ET_text(th)
+            assert th.get("scope") in ("col", "row"), text_of(th)
         body_rows = table.findall("tbody/tr")
         assert body_rows and all(len(r.findall("th")) == 1 for r in body_rows)
 
 
-def ET_text(element) -> str:
+def text_of(element) -> str:
     return squash("".join(element.itertext()))
 
 
@@ -102,7 +103,7 @@ def _section(page: Page, section: Section):
 def test_every_table_cell_of_the_handout_is_on_the_page(mali):
     tables = 0
     for section in mali.doc.sections:
-        html_section = ET_text(_section(mali, section))
+        html_section = text_of(_section(mali, section))
         for block in section.blocks:
             if isinstance(block, Table):
                 tables += 1
@@ -120,7 +121,7 @@ def test_key_figures_each_with_its_source_and_as_of(mali):
     ).items
     assert len(items) == len(figures) == 4
     for li, f in zip(items, figures, strict=True):
-        assert ET_text(li) == squash(f"{f.value} {spans_text(f.label)} {f.note}")
+        assert text_of(li) == squash(f"{f.value} {spans_text(f.label)} {f.note}")
         assert re.search(r"\[\d+\] \d+ \w+ 2013$", f.note)  # the source and the as-of date
         ref = li.find(".//a[@class='ref']")
         assert ref is not None and mali.tree.find(f".//li[@id='{ref.get('href')[1:]}']") is not None
@@ -163,8 +164,8 @@ def test_figures_match_the_handout_pdf(mali):
 
 
 def test_not_reported_where_a_number_is_unknown(mali):
-    commitments = ET_text(mali.tree.find(".//section[@id='commitments']"))
-    displacement = ET_text(mali.tree.find(".//section[@id='displacement']"))
+    commitments = text_of(mali.tree.find(".//section[@id='commitments']"))
+    displacement = text_of(mali.tree.find(".//section[@id='displacement']"))
     assert "not reported" in commitments and "not reported" in displacement
     assert " 0 " not in f" {displacement} "
 
@@ -180,7 +181,7 @@ def test_charts_are_inline_svg_named_by_their_alt_text(mali):
         assert title.text == spec.title and desc.text == spec.alt
         assert svg.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
         assert svg.get("viewBox") and svg.get("width") is None  # CSS sizes it
-        caption = ET_text(figure.find("figcaption"))
+        caption = text_of(figure.find("figcaption"))
         assert caption.startswith(spec.title)
         for line in spec.caption_lines:
             assert squash(line) in caption
@@ -190,7 +191,7 @@ def test_charts_are_inline_svg_named_by_their_alt_text(mali):
         )
     assert [f.get("class") for f in figures] == ["chart timeline", "chart bars"]
     bars = figures[1].find(".//details//table")
-    rows = [[ET_text(c) for c in tr] for tr in bars.findall("tbody/tr")]
+    rows = [[text_of(c) for c in tr] for tr in bars.findall("tbody/tr")]
     spec = specs[1]
     assert [r[0] for r in rows] == list(spec.categories)
     assert [r[-1] for r in rows] == list(spec.value_labels)
@@ -221,8 +222,8 @@ def test_quotes_perspectives_glossary_and_events_use_their_elements(mali):
     )
     opinions = mali.tree.findall(".//section[@class='opinion']//div[@class='opinion-box']")
     assert len(opinions) == sum(isinstance(b, Opinion) for b in blocks) > 0
-    assert all(ET_text(o).startswith("Opinion ") for o in opinions)
-    note = ET_text(mali.tree.find(".//section[@class='opinion']/p"))
+    assert all(text_of(o).startswith("Opinion ") for o in opinions)
+    note = text_of(mali.tree.find(".//section[@class='opinion']/p"))
     assert note == "These are opinions, not facts. Weigh them against the sources."
     definitions = sum(len(b.items) for b in blocks if isinstance(b, Definitions))
     assert len(mali.all("dt")) == len(mali.all("dd")) == definitions > 0
@@ -241,14 +242,14 @@ def test_print_stylesheet_and_phone_layout_are_there(mali):
 def test_french_page_is_in_french():
     page = page_of(GOOD / "french")
     assert page.tree.get("lang") == "fr"
-    h2 = [ET_text(h) for h in page.all("h2")]
+    h2 = [text_of(h) for h in page.all("h2")]
     assert "Résumé" in h2 and "Sources" in h2
     text = page.text()
     assert "environ 230\u202f000" in text  # French digit grouping, words from the labels
     assert "16 janv. 2013" in text
     summary = page.tree.find(".//summary")
     assert summary.text == "Les données du graphique, en tableau"
-    assert "1\u202f700" in ET_text(page.tree.find(".//details"))
+    assert "1\u202f700" in text_of(page.tree.find(".//details"))
     assert "Troops" not in text and "As of" not in text
 
 
@@ -325,3 +326,32 @@ print("matplotlib" in sys.modules, "briefgen.render.mplcharts" in sys.modules)
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_picture_gone_since_check_is_a_clear_error(tmp_path):
+    """The map removed between `check` and rendering: a located message, never a traceback."""
+    import dataclasses
+
+    from briefgen.blocks import Picture
+    from briefgen.errors import RenderError
+    from briefgen.render.html import render_html
+    from briefgen.templates import Templates
+
+    doc = page_of(MALI).doc
+    gone = tmp_path / "map.png"
+    sections = tuple(
+        dataclasses.replace(
+            s,
+            blocks=tuple(
+                dataclasses.replace(b, path=gone) if isinstance(b, Picture) else b for b in s.blocks
+            ),
+        )
+        for s in doc.sections
+    )
+    with pytest.raises(RenderError) as e:
+        render_html(dataclasses.replace(doc, sections=sections), Templates(None).theme, HTML)
+    assert str(e.value) == f"{gone}: cannot read the picture: No such file or directory"
+    gone.write_bytes(b"GIF89a not a png")
+    with pytest.raises(RenderError) as e:
+        render_html(dataclasses.replace(doc, sections=sections), Templates(None).theme, HTML)
+    assert str(e.value) == f"{gone}: not a PNG or JPEG picture"
