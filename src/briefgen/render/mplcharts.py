@@ -76,13 +76,17 @@ def _prop(size: float, bold: bool = False) -> FontProperties:
     return prop
 
 
-@lru_cache(maxsize=4096)
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """The advance width of `text` in points, from the font's own metrics."""
-    if not text:
-        return 0.0
-    w, _, _ = _measurer().get_text_width_height_descent(text, _prop(size, bold), ismath=False)
-    return float(w)
+    return _unit_width(text, bold) * size if text else 0.0
+
+
+@lru_cache(maxsize=8192)
+def _unit_width(text: str, bold: bool) -> float:
+    """Width at 1 pt: matplotlib measures outlines at one fixed scale, so widths are linear in
+    the size and one measurement serves every size."""
+    w, _, _ = _measurer().get_text_width_height_descent(text, _prop(10.0, bold), ismath=False)
+    return float(w) / 10.0
 
 
 def _widest(texts: Sequence[str], size: float, bold: bool = False) -> float:
@@ -93,11 +97,17 @@ def wrap(text: str, size: float, width: float, most: int = 0, bold: bool = False
     """`text` wrapped to `width` at spaces, a word wider than that broken by characters; with
     `most`, at most that many lines, the last cut with an ellipsis (the data table has it whole)."""
     lines: list[str] = []
-    line = ""
+    line, used = "", 0.0
+    space = text_width(" ", size, bold)
     for word in text.split():
-        trial = f"{line} {word}" if line else word
-        if text_width(trial, size, bold) <= width:
-            line = trial
+        # A line's width is its words' and spaces' widths: each word is measured once (not
+        # every longer trial line), which is most of the cost of laying out a timeline.
+        w = text_width(word, size, bold)
+        if line and used + space + w <= width:
+            line, used = f"{line} {word}", used + space + w
+            continue
+        if not line and w <= width:
+            line, used = word, w
             continue
         if line:
             lines.append(line)
@@ -107,7 +117,7 @@ def wrap(text: str, size: float, width: float, most: int = 0, bold: bool = False
                 cut -= 1
             lines.append(word[:cut])
             word = word[cut:]
-        line = word
+        line, used = word, text_width(word, size, bold)
     lines.append(line)
     if most and len(lines) > most:
         last = lines[most - 1]
