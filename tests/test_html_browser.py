@@ -42,7 +42,10 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     write_brief(
         hostile, full_brief(lambda code: f"{code} <b>x</b> & {{{{ y }}}} [z](javascript:1)")
     )
+    long_words = root / "long-words-brief"
+    write_brief(long_words, full_brief(lambda code: f"{code} {'Unbreakable' * 40} end"))
     built = {
+        "long-words": render_page(document(long_words)),
         "mali": page_of(MALI),
         "french": page_of(FIXTURES / "good" / "french"),
         "hostile": render_page(document(hostile)),
@@ -77,7 +80,7 @@ def test_axe_core_finds_no_wcag_21_a_or_aa_violation(driver, pages, name, width)
         assert rule in result["passes"], (rule, result["passes"])
 
 
-@pytest.mark.parametrize("name", ["mali", "french", "hostile"])
+@pytest.mark.parametrize("name", ["mali", "french", "hostile", "long-words"])
 def test_nothing_overflows_sideways_at_360_px(driver, pages, name):
     browser.open_page(driver, pages[name], 360)
     overflow = browser.horizontal_overflow(driver)
