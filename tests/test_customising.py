@@ -147,6 +147,18 @@ def _check_worksheet(out: Path) -> None:
     assert "Name" in text and "Class" in text and "Questions to answer" in text
 
 
+def _check_chart_images(out: Path) -> None:
+    folder = out / "mali-2013-charts"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["troop-pledges-by-country.png", "troop-pledges-by-country.svg"], names
+    svg = (folder / "troop-pledges-by-country.svg").read_text("utf-8")
+    assert svg.startswith("<?xml") and "<svg" in svg
+    from PIL import Image
+
+    with Image.open(folder / "troop-pledges-by-country.png") as im:
+        assert im.width >= 1000
+
+
 def _check_new_output(out: Path) -> None:
     card = out / "mali-2013-card.pdf"
     assert len(PdfReader(card).pages) == 1
@@ -173,6 +185,7 @@ CHECKS: dict[str, Callable[[Path], None]] = {
     "Reword one output's heading": _check_heading,
     "Add a text section with an intro": _check_text_section,
     "Turn on the worksheet for every brief": _check_worksheet,
+    "Chart pictures for every brief": _check_chart_images,
     "A new output: a summary card": _check_new_output,
     "A master deck": _check_master,
     "A font of your own in the PDFs": _check_font,

@@ -178,6 +178,7 @@ class Document:
     authors: tuple[str, ...] = ()
     logo: Picture | None = None  # the theme's logo, for a deck's title slide
     master: Path | None = None  # a master deck
+    folders: tuple[Path, ...] = ()  # the output's template folders, a user's first (Jinja files)
     fonts: dict[str, Path] = field(default_factory=dict)  # PDF font faces (default: shipped)
     metrics: dict[str, Path] = field(default_factory=dict)  # deck font faces, for measuring
     file_name: str = ""  # the artifact's file name

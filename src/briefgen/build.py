@@ -8,6 +8,7 @@ are decided from content hashes alone (manifest.py), without loading the model o
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -345,19 +346,31 @@ def write_all(
         for output, done in items:
             assert not isinstance(done, str)
             path = opts.out / slug / done.name
-            write_atomic(path, done.data)
-            result.written.append(path)
             result.findings += [
                 Finding(Severity.WARNING, f"{output}: {w}", (), job.display) for w in done.warnings
             ]
+            if done.files:  # several files (chart pictures) in a folder of their own
+                files: dict[str, dict[str, Any]] = {}
+                for name, data in sorted(done.files.items()):
+                    write_atomic(opts.out / slug / name, data)
+                    result.written.append(opts.out / slug / name)
+                    files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+                digest = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
+                size = sum(f["size"] for f in files.values())
+            else:
+                write_atomic(path, done.data)
+                result.written.append(path)
+                files, digest, size = {}, hashlib.sha256(done.data).hexdigest(), len(done.data)
             artifacts[output] = {
                 "path": path.relative_to(opts.out).as_posix(),
                 "input": job.keys[output],
-                "sha256": hashlib.sha256(done.data).hexdigest(),
-                "size": len(done.data),
+                "sha256": digest,
+                "size": size,
                 "pages": done.pages,
                 "warnings": done.warnings,
             }
+            if files:
+                artifacts[output]["files"] = files
             if done.reading_grade is not None:
                 artifacts[output]["reading_grade"] = done.reading_grade
         assert job.brief is not None

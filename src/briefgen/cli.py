@@ -224,6 +224,8 @@ def _template_set(args: argparse.Namespace) -> TemplateSet:
     if args.templates is not None and not args.templates.is_dir():
         raise UsageError(f"no such templates folder: {args.templates}")
     return TemplateSet(user_roots(args.templates))
+
+
 def _print_finding(finding: Finding, file: TextIO | None = None) -> None:
     """As a compiler prints it; on GitHub Actions also as a workflow command (an annotation)."""
     print(finding.format(), file=file)

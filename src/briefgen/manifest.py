@@ -144,6 +144,16 @@ def input_keys(folder: Path, digests: dict[str, str]) -> dict[str, str]:
     return keys
 
 
+def _present(out: Path, slug: str, art: dict[str, Any]) -> bool:
+    """The artifact's file (or each of its files) is there at its recorded size."""
+    files = art.get("files")
+    if files:
+        return all(
+            (out / slug / name).stat().st_size == meta.get("size") for name, meta in files.items()
+        )
+    return bool((out / art["path"]).stat().st_size == art.get("size"))
+
+
 def sha256_file(path: Path) -> str | None:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -191,9 +201,9 @@ class Manifest:
                     art is not None
                     and output in keys
                     and art.get("input") == keys[output]
-                    and (out / art["path"]).stat().st_size == art.get("size")
+                    and _present(out, slug, art)
                 )
-            except OSError:
+            except (OSError, TypeError, KeyError, AttributeError):
                 fresh = False
             if not fresh:
                 stale.append(output)

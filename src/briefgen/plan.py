@@ -774,6 +774,7 @@ def plan(brief: Brief, folder: Path, output: str, templates: TemplateSet) -> Doc
         if spec.logo_on_title
         else None,
         master=templates.path(f"{output}/{spec.master}") if spec.master else None,
+        folders=tuple(root / output for root in templates.roots if (root / output).is_dir()),
         fonts=_faces(templates, theme.fonts.pdf),
         metrics=_faces(templates, theme.fonts.deck_metrics),
         file_name=file_name,

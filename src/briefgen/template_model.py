@@ -229,7 +229,10 @@ class Text(Strict):
 class Output(Strict):
     """`templates/<output>/output.yaml`: one output. A new folder with one is a new output."""
 
-    renderer: Literal["pdf", "pptx"] = Field(description="Which renderer draws it.")
+    renderer: Literal["pdf", "pptx", "html", "images"] = Field(
+        description="Which renderer draws it: pdf, pptx, html (a web page), images (each chart "
+        "as SVG and PNG, in a folder named by `file`)."
+    )
     file: Annotated[str, Field(pattern=r"^[^/\\]+$", max_length=200)] = Field(
         description="File name (Jinja): `{{ slug }}-handout.pdf`."
     )

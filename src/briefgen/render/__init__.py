@@ -19,7 +19,12 @@ if TYPE_CHECKING:
     from briefgen.blocks import Document
 
 # renderer name → the module that draws it (imported only when an output needs it)
-RENDERERS = {"pdf": "briefgen.render.pdf", "pptx": "briefgen.render.pptx"}
+RENDERERS = {
+    "pdf": "briefgen.render.pdf",
+    "pptx": "briefgen.render.pptx",
+    "html": "briefgen.render.html",
+    "images": "briefgen.render.mplcharts",
+}
 
 PDF_FONT = "DejaVuSans"  # the name the PDF renderers register DejaVu Sans under
 
@@ -33,6 +38,7 @@ class Rendered:
     warnings: list[str] = field(default_factory=list)
     name: str = ""  # the artifact's file name
     reading_grade: float | None = None  # the brief's reading level, when this output measured it
+    files: dict[str, bytes] = field(default_factory=dict)  # several files (name → bytes), or none
 
 
 def renderer(name: str) -> Callable[[Document], Rendered]:
