@@ -115,12 +115,23 @@ def find_briefs(dirs: Sequence[Path]) -> list[Path]:
     targets = list(dirs) or [BRIEFS_DIR]
     found: list[Path] = []
     for target in targets:
-        if target.is_file():
+        # A brief.yaml that is a link, a pipe or a device is found too: loading it then says
+        # what is wrong with it (safeio), rather than "no briefs found".
+        if target.is_file() or (target.name == "brief.yaml" and os.path.lexists(target)):
             found.append(target)
-        elif (target / "brief.yaml").is_file():
+        elif os.path.lexists(target / "brief.yaml"):
             found.append(target / "brief.yaml")
         elif target.is_dir():
-            found.extend(sorted(target.glob("*/brief.yaml")))
+            # Hidden folders (.git, .cache, an editor's) are never briefs.
+            found.extend(
+                sorted(
+                    p / "brief.yaml"
+                    for p in target.iterdir()
+                    if not p.name.startswith(".")
+                    and p.is_dir()
+                    and os.path.lexists(p / "brief.yaml")
+                )
+            )
         else:
             raise UsageError(f"no such brief or folder: {target}")
     if not found:

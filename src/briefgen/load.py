@@ -9,7 +9,8 @@ from typing import Any
 
 from briefgen.errors import BriefError, Finding, KeyPath, Severity, has_errors
 from briefgen.model import Brief
-from briefgen.yamlsource import Locations, read_yaml
+from briefgen.safeio import UnsafeFile, read_inside
+from briefgen.yamlsource import MAX_BYTES, Locations, read_yaml
 
 BRIEF_FILE = "brief.yaml"
 
@@ -50,11 +51,10 @@ def load(path: Path, display: str | None = None) -> Loaded:
     """Read and validate one brief; never raises for a bad brief."""
     file = brief_file(path)
     shown = display or str(file)
-    try:
-        raw = file.read_bytes()
-    except OSError as e:
-        finding = Finding(Severity.ERROR, f"cannot read the brief: {e.strerror}", (), shown)
-        return Loaded(file, shown, None, [finding])
+    try:  # a regular file inside its folder, never a link out, a pipe or a device (safeio)
+        raw = read_inside(file, file.parent, MAX_BYTES)
+    except UnsafeFile as e:
+        return Loaded(file, shown, None, [Finding(Severity.ERROR, e.problem, (), shown)])
     try:
         data, locs = read_yaml(raw)
     except BriefError as e:
