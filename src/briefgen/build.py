@@ -96,8 +96,11 @@ def _build(
     result = BuildResult()
     opts.out.mkdir(parents=True, exist_ok=True)
     with _locked(opts.out):
-        sweep_temporary_files(opts.out)
         result.manifest = Manifest.read(opts.out)
+        # Where briefgen writes: the output folder and its briefs' folders, never deeper.
+        slugs = {*result.manifest.briefs, *(file.parent.name for file, _ in briefs)}
+        slugs = {s for s in slugs if isinstance(s, str) and s.strip(".") and "/" not in s}
+        sweep_temporary_files([opts.out, *(opts.out / s for s in sorted(slugs))])
         result.jobs = decide(briefs, result.manifest, opts)
         outdated = [j for j in result.jobs if j.status == "outdated"]
         # Workers start now and import the renderers while this process checks the briefs. A
