@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen import OUTPUTS
-from briefgen.atomic import sweep_temporary_files, write_atomic
+from briefgen.atomic import sweep_temporary_files, write_atomic, write_together
 from briefgen.errors import BriefgenError, Finding, OutputError, Severity, has_errors
-from briefgen.manifest import Manifest, artifact_name, input_keys
+from briefgen.manifest import Manifest, artifact_name, digest_folder, input_keys
 
 if TYPE_CHECKING:
     from briefgen.load import Loaded
@@ -48,6 +48,7 @@ class Job:
     file: Path
     display: str
     keys: dict[str, str]  # output → input hash
+    digest: str = ""  # the brief folder's digest (binds the manifest's list of its outputs)
     status: str = "unchanged"  # unchanged | outdated → rebuilt | failed | skipped
     brief: Brief | None = None
     stale: list[str] | None = None  # outputs known to be out of date; None = all of them
@@ -144,9 +145,12 @@ def decide(briefs: Sequence[tuple[Path, str]], manifest: Manifest, opts: Options
     for file, display in briefs:
         if not in_shard(file.parent.name, opts.shard):
             continue
-        job = Job(file, display, input_keys(file.parent, shipped, opts.templates))
+        digest = digest_folder(file.parent)
+        job = Job(file, display, input_keys(file.parent, shipped, opts.templates, digest), digest)
         job.stale = (
-            None if opts.force else manifest.stale(job.slug, display, job.keys, opts.only, opts.out)
+            None
+            if opts.force
+            else manifest.stale(job.slug, display, job.keys, opts.only, opts.out, digest)
         )
         job.status = "unchanged" if job.stale == [] else "outdated"
         jobs.append(job)
@@ -279,7 +283,9 @@ def _no_interrupt() -> Iterator[None]:
 def write_all(
     rendered: list[tuple[Job, str, Rendered | str]], opts: Options, result: BuildResult
 ) -> None:
-    """A brief's artifacts are written only when all of them rendered; else it keeps its last good ones."""
+    """A brief's artifacts are written only when all of them rendered, and then all together or
+    not at all (write_together): else it keeps its last good ones. A brief whose files cannot
+    be written (a full disk) fails, named with the file; the other briefs go on."""
     per_brief: dict[str, list[tuple[str, Rendered | str]]] = {}
     jobs: dict[str, Job] = {}
     for job, output, done in rendered:
@@ -292,11 +298,23 @@ def write_all(
             job.status = "failed"
             result.findings += [Finding(Severity.ERROR, msg, (), job.display) for msg in failures]
             continue
+        files = [
+            (opts.out / slug / artifact_name(slug, output), done)
+            for output, done in items
+            if not isinstance(done, str)
+        ]
+        try:
+            write_together([(path, done.data) for path, done in files])
+        except OSError as e:
+            if isinstance(e, FileNotFoundError | NotADirectoryError | PermissionError):
+                raise  # the output folder itself is unusable: the whole build says so
+            job.status = "failed"
+            where = e.filename if e.filename is not None else opts.out / slug
+            message = f"cannot write {where}: {e.strerror or e}; its previous artifacts are kept"
+            result.findings.append(Finding(Severity.ERROR, message, (), job.display))
+            continue
         artifacts = {}
-        for output, done in items:
-            assert not isinstance(done, str)
-            path = opts.out / slug / artifact_name(slug, output)
-            write_atomic(path, done.data)
+        for (output, _), (path, done) in zip(items, files, strict=True):
             result.written.append(path)
             result.findings += [
                 Finding(Severity.WARNING, f"{output}: {w}", (), job.display) for w in done.warnings
@@ -306,11 +324,12 @@ def write_all(
                 "input": job.keys[output],
                 "sha256": hashlib.sha256(done.data).hexdigest(),
                 "size": len(done.data),
+                "mtime_ns": path.stat().st_mtime_ns,
                 "pages": done.pages,
                 "warnings": done.warnings,
             }
         assert job.brief is not None
-        result.manifest.record(slug, job.display, list(job.brief.outputs), artifacts)
+        result.manifest.record(slug, job.display, list(job.brief.outputs), artifacts, job.digest)
         job.status = "rebuilt"
 
 

@@ -114,9 +114,11 @@ def template_digest(output: str, shipped: Path, user: Path | None) -> str:
     return h.hexdigest()
 
 
-def input_keys(folder: Path, shipped: Path, user: Path | None) -> dict[str, str]:
-    """Output → the hash of everything that shapes it."""
-    brief = digest_folder(folder)
+def input_keys(
+    folder: Path, shipped: Path, user: Path | None, brief: str | None = None
+) -> dict[str, str]:
+    """Output → the hash of everything that shapes it (`brief`: the folder's digest, if known)."""
+    brief = brief if brief is not None else digest_folder(folder)
     keys = {}
     for output in OUTPUTS:
         h = hashlib.sha256()
@@ -130,6 +132,69 @@ def input_keys(folder: Path, shipped: Path, user: Path | None) -> dict[str, str]
             h.update(part.encode() + b"\0")
         keys[output] = h.hexdigest()
     return keys
+
+
+def entry_check(brief: str, outputs: list[str]) -> str:
+    """Binds a brief's recorded list of outputs to the digest of the brief folder it was read
+    from: an entry whose list was edited by hand (`outputs: []`) no longer matches, and its
+    brief is rebuilt."""
+    text = json.dumps([brief, outputs])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _intact(out: Path, art: dict[str, Any]) -> bool:
+    """The artifact on disk is the one recorded: same size, and same modification time or,
+    when that differs (a restored CI cache, a hand edit), same sha256. A matching hash
+    updates the recorded time, so the next no-op build does not hash it again."""
+    try:
+        info = (out / art["path"]).stat()
+    except OSError:
+        return False
+    if info.st_size != art["size"]:
+        return False
+    if art.get("mtime_ns") == info.st_mtime_ns:
+        return True
+    if sha256_file(out / art["path"]) != art["sha256"]:
+        return False
+    art["mtime_ns"] = info.st_mtime_ns
+    return True
+
+
+_ARTIFACT_TYPES: dict[str, type | tuple[type, ...]] = {
+    "path": str,
+    "input": str,
+    "sha256": str,
+    "size": int,
+    "pages": int,
+    "warnings": list,
+}
+
+
+def _well_formed(slug: Any, entry: Any) -> bool:
+    """A manifest entry of the shape briefgen writes: every type checked, every artifact path
+    the one briefgen names (never a path elsewhere), every output one briefgen makes."""
+    if not (isinstance(slug, str) and isinstance(entry, dict)):
+        return False
+    outputs, artifacts = entry.get("outputs"), entry.get("artifacts")
+    if not (isinstance(outputs, list) and all(o in OUTPUTS for o in outputs)):
+        return False
+    if not isinstance(artifacts, dict) or not all(isinstance(entry.get(k), str) for k in ("status", "source")):
+        return False
+    for output, art in artifacts.items():
+        if output not in OUTPUTS or not isinstance(art, dict):
+            return False
+        for key, kind in _ARTIFACT_TYPES.items():
+            if not isinstance(art.get(key), kind) or isinstance(art.get(key), bool):
+                return False
+        if art["path"] != f"{slug}/{artifact_name(slug, output)}":
+            return False
+        if not all(isinstance(w, str) for w in art["warnings"]):
+            return False
+        if "mtime_ns" in art and not isinstance(art["mtime_ns"], int):
+            return False
+    return "errors" not in entry or (
+        isinstance(entry["errors"], list) and all(isinstance(e, str) for e in entry["errors"])
+    )
 
 
 def sha256_file(path: Path) -> str | None:
@@ -154,38 +219,50 @@ class Manifest:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             return cls()
         briefs = data.get("briefs")
-        return cls(briefs if isinstance(briefs, dict) else {})
+        if not isinstance(briefs, dict):
+            return cls()
+        # A damaged entry (a hand edit, wrong types) is dropped: its brief is rebuilt.
+        return cls({s: e for s, e in briefs.items() if _well_formed(s, e)})
 
     def stale(
-        self, slug: str, source: str, keys: dict[str, str], only: tuple[str, ...], out: Path
+        self,
+        slug: str,
+        source: str,
+        keys: dict[str, str],
+        only: tuple[str, ...],
+        out: Path,
+        brief: str = "",
     ) -> list[str] | None:
-        """The wanted outputs whose inputs changed or whose file is gone; None when unknown."""
+        """The wanted outputs whose inputs changed or whose file is gone or differs from what was
+        written; None when unknown (all of them)."""
         entry = self.briefs.get(slug)
         if not entry or entry.get("status") != "ok" or entry.get("source") != source:
             return None
-        artifacts = entry.get("artifacts", {})
+        if entry.get("check") != entry_check(brief, entry["outputs"]):
+            return None  # the list of outputs was not written by a build of these inputs
+        artifacts = entry["artifacts"]
         stale = []
-        for output in (o for o in entry.get("outputs", []) if o in only):
+        for output in (o for o in entry["outputs"] if o in only):
             art = artifacts.get(output)
-            try:
-                fresh = (
-                    art is not None
-                    and art.get("input") == keys[output]
-                    and (out / art["path"]).stat().st_size == art.get("size")
-                )
-            except OSError:
-                fresh = False
-            if not fresh:
+            if art is None or art.get("input") != keys[output] or not _intact(out, art):
                 stale.append(output)
         return stale
 
-    def record(self, slug: str, source: str, outputs: list[str], artifacts: dict[str, Any]) -> None:
+    def record(
+        self,
+        slug: str,
+        source: str,
+        outputs: list[str],
+        artifacts: dict[str, Any],
+        brief: str = "",
+    ) -> None:
         """A brief built: its new artifacts replace the old ones of the same output."""
         old = self.briefs.get(slug, {}).get("artifacts", {})
         self.briefs[slug] = {
             "status": "ok",
             "source": source,
             "outputs": outputs,
+            "check": entry_check(brief, outputs),
             "artifacts": {**old, **artifacts},
         }
 
