@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from briefgen import OUTPUTS
 from briefgen.atomic import sweep_temporary_files, write_atomic, write_together
 from briefgen.errors import BriefgenError, Finding, OutputError, Severity, has_errors
+from briefgen.inputs import slug_of
 from briefgen.manifest import Manifest, artifact_name, digest_folder, input_keys
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ class Job:
 
     @property
     def slug(self) -> str:
-        return self.file.parent.name
+        return slug_of(self.file)
 
 
 @dataclass
@@ -99,7 +100,7 @@ def _build(
     with _locked(opts.out):
         result.manifest = Manifest.read(opts.out)
         # Where briefgen writes: the output folder and its briefs' folders, never deeper.
-        slugs = {*result.manifest.briefs, *(file.parent.name for file, _ in briefs)}
+        slugs = {*result.manifest.briefs, *(slug_of(file) for file, _ in briefs)}
         slugs = {s for s in slugs if isinstance(s, str) and s.strip(".") and "/" not in s}
         sweep_temporary_files([opts.out, *(opts.out / s for s in sorted(slugs))])
         result.jobs = decide(briefs, result.manifest, opts)
@@ -143,7 +144,7 @@ def decide(briefs: Sequence[tuple[Path, str]], manifest: Manifest, opts: Options
     shipped = Path(str(files("briefgen") / "templates"))
     jobs = []
     for file, display in briefs:
-        if not in_shard(file.parent.name, opts.shard):
+        if not in_shard(slug_of(file), opts.shard):
             continue
         digest = digest_folder(file.parent)
         job = Job(file, display, input_keys(file.parent, shipped, opts.templates, digest), digest)

@@ -73,8 +73,8 @@ def _parser() -> argparse.ArgumentParser:
         "-j",
         "--jobs",
         type=int,
-        default=os.cpu_count() or 1,
-        help="worker processes (default: the number of cores)",
+        default=None,
+        help="worker processes (default: the number of cores; never more than helps)",
     )
     b.add_argument(
         "--force", action="store_true", help="rebuild everything, even what is up to date"
@@ -191,12 +191,16 @@ def _build_options(args: argparse.Namespace) -> BuildOptions:
     )
     if user is not None and not user.is_dir():
         raise UsageError(f"no such templates folder: {user}")
-    if args.jobs < 1:
-        raise UsageError(f"--jobs must be at least 1 (got {args.jobs})")
+    from briefgen.inputs import source_date_epoch
+
+    source_date_epoch()  # a bad SOURCE_DATE_EPOCH is a usage error, before anything is read
+    jobs = args.jobs if args.jobs is not None else os.cpu_count() or 1
+    if jobs < 1:
+        raise UsageError(f"--jobs must be at least 1 (got {jobs})")
     for folder in (args.out, *args.out.parents):
         if folder.exists() and not folder.is_dir():
             raise UsageError(f"cannot build into {args.out}: {folder} is a file, not a folder")
-    return Options(args.out, only, args.jobs, args.force, args.keep_going, args.shard, user)
+    return Options(args.out, only, jobs, args.force, args.keep_going, args.shard, user)
 
 
 @contextmanager
@@ -237,7 +241,8 @@ def run_build(args: argparse.Namespace, workers: Executor | None = None) -> int:
     from briefgen.build import build
 
     opts = _build_options(args)
-    briefs = [(f, _shown(f)) for f in find_briefs(args.dirs)]
+    briefs = _checked_briefs(args, opts)
+    opts = _capped(args, opts, len(briefs))
     with _progress() as progress:
         result = build(briefs, opts, progress, workers)
     for finding in sorted(result.findings, key=lambda f: f.sort_key):
@@ -258,6 +263,34 @@ def run_build(args: argparse.Namespace, workers: Executor | None = None) -> int:
         return EXIT_CONTENT
     print(summary)
     return EXIT_OK
+
+
+def _checked_briefs(args: argparse.Namespace, opts: BuildOptions) -> list[tuple[Path, str]]:
+    """The briefs to build, each once, when no output folder lies inside an input and no two
+    briefs share one (inputs.check_layout)."""
+    from briefgen.inputs import check_layout
+
+    briefs = [(f, _shown(f)) for f in find_briefs(args.dirs)]
+    return check_layout(briefs, opts.out, opts.templates)
+
+
+_SAID: set[str] = set()  # notes printed once per command (watch builds many times)
+
+
+def _capped(args: argparse.Namespace, opts: BuildOptions, briefs: int) -> BuildOptions:
+    """--jobs capped at what helps (inputs.useful_jobs); said once when the user asked for more."""
+    from dataclasses import replace
+
+    from briefgen.inputs import useful_jobs
+
+    jobs, why = useful_jobs(opts.jobs, briefs)
+    if jobs < opts.jobs and args.jobs is not None and "jobs" not in _SAID:
+        _SAID.add("jobs")
+        print(
+            f"briefgen: --jobs {opts.jobs} is more than useful here; using {jobs} ({why})",
+            file=sys.stderr,
+        )
+    return replace(opts, jobs=jobs)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -281,7 +314,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
         roots.append(templates)
     start = True
     while True:
-        with keep_workers(_build_options(args)) as workers:
+        opts = _build_options(args)
+        opts = _capped(args, opts, len(_checked_briefs(args, opts)))  # not N workers for 1 brief
+        with keep_workers(opts) as workers:
             try:
                 if start:
                     run_build(args, workers)  # an error here (an unusable -o) ends the command

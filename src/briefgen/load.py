@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.errors import BriefError, Finding, KeyPath, Severity, has_errors
+from briefgen.inputs import slug_of, slug_problem
 from briefgen.model import Brief
 from briefgen.safeio import UnsafeFile, read_inside
 from briefgen.yamlsource import MAX_BYTES, Locations, read_yaml
@@ -208,6 +209,9 @@ def check(path: Path, display: str | None = None) -> Loaded:
     from briefgen.images import check_images
 
     loaded = load(path, display)
+    too_long = slug_problem(slug_of(loaded.file))  # its artifacts could not be named
+    if too_long:
+        loaded.findings.append(Finding(Severity.ERROR, too_long, (), loaded.display))
     if loaded.brief is not None:
         found = run_checks(loaded.brief) + list(check_images(loaded.brief, loaded.folder))
         loaded.findings += loaded.place(found)

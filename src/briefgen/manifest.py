@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from briefgen import OUTPUTS, __version__
+from briefgen.inputs import epoch_key
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -128,6 +129,7 @@ def input_keys(
             code_digest(),
             library_versions(output),
             output,
+            epoch_key(),  # SOURCE_DATE_EPOCH dates every output
         ):
             h.update(part.encode() + b"\0")
         keys[output] = h.hexdigest()
@@ -178,7 +180,9 @@ def _well_formed(slug: Any, entry: Any) -> bool:
     outputs, artifacts = entry.get("outputs"), entry.get("artifacts")
     if not (isinstance(outputs, list) and all(o in OUTPUTS for o in outputs)):
         return False
-    if not isinstance(artifacts, dict) or not all(isinstance(entry.get(k), str) for k in ("status", "source")):
+    if not isinstance(artifacts, dict) or not all(
+        isinstance(entry.get(k), str) for k in ("status", "source")
+    ):
         return False
     for output, art in artifacts.items():
         if output not in OUTPUTS or not isinstance(art, dict):

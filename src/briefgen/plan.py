@@ -451,12 +451,11 @@ BUILDERS: dict[str, Builder] = {
 def document_time(brief: Brief) -> int:
     """Seconds since 1970 for document metadata: SOURCE_DATE_EPOCH when set, else the brief date."""
     import calendar
-    import os
 
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return int(epoch)
-    return calendar.timegm(brief.date.start.timetuple())
+    from briefgen.inputs import source_date_epoch
+
+    epoch = source_date_epoch()  # validated: ASCII digits, a four-digit year (inputs.py)
+    return epoch if epoch is not None else calendar.timegm(brief.date.start.timetuple())
 
 
 def plan(brief: Brief, folder: Path, output: str, templates: Templates) -> Document:

@@ -22,7 +22,10 @@ def test_a_build_into_a_busy_folder_deletes_nothing_that_is_not_ours(tmp_path):
     for f in theirs:
         f.parent.mkdir(parents=True, exist_ok=True)
         f.write_bytes(b"precious")
-    ours = [out / ".briefgen.manifest.json.k2j4h1x9.tmp", out / "minimal" / ".briefgen.x.pdf.abcd1234.tmp"]
+    ours = [
+        out / ".briefgen.manifest.json.k2j4h1x9.tmp",
+        out / "minimal" / ".briefgen.x.pdf.abcd1234.tmp",
+    ]
     for f in ours:
         f.write_bytes(b"left by a killed build")
     result = build([(briefs / "minimal/brief.yaml", "minimal")], Options(out, jobs=1))
