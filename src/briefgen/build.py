@@ -21,6 +21,7 @@ from briefgen import OUTPUTS
 from briefgen.atomic import sweep_temporary_files, write_atomic, write_together
 from briefgen.errors import BriefgenError, Finding, OutputError, Severity, has_errors
 from briefgen.inputs import slug_of
+from briefgen.lifecycle import held_signals
 from briefgen.manifest import Manifest, artifact_name, digest_folder, input_keys
 
 if TYPE_CHECKING:
@@ -124,11 +125,12 @@ def _build(
             rendered = render_all(
                 [j for j in outdated if j.brief is not None], opts, progress, pool
             )
-        write_all(rendered, opts, result)
-        for job in result.jobs:
-            if job.status == "failed":
-                result.manifest.mark_failed(job.slug, job.display, _errors_of(job, result))
-        write_atomic(opts.out / "manifest.json", result.manifest.to_json().encode())
+        with held_signals():  # a signal now waits until the manifest agrees with the files
+            write_all(rendered, opts, result)
+            for job in result.jobs:
+                if job.status == "failed":
+                    result.manifest.mark_failed(job.slug, job.display, _errors_of(job, result))
+            write_atomic(opts.out / "manifest.json", result.manifest.to_json().encode())
         write_report(result, opts)
     return result
 
@@ -245,18 +247,26 @@ def _workers(opts: Options, count: int, warm: Sequence[str]) -> Iterator[Executo
     import sys
     from concurrent.futures import ProcessPoolExecutor
 
+    from briefgen.lifecycle import end_workers, worker_start
     from briefgen.render_task import warm_up
 
     # fork (Linux): a worker starts in a millisecond, with what this process has imported.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    # Each worker dies with this process, and this one ends them when it stops (lifecycle).
     pool = ProcessPoolExecutor(
-        count, mp_context=context, initializer=warm_up, initargs=(tuple(warm), opts.templates)
+        count,
+        mp_context=context,
+        initializer=worker_start,
+        initargs=(os.getpid(), warm_up, (tuple(warm), opts.templates)),
     )
-    with _no_interrupt():  # workers leave Ctrl-C to this process, from their first instant
-        for _ in range(count):  # start the workers now, not at the first real task
-            pool.submit(int)
     try:
+        with _no_interrupt():  # workers leave Ctrl-C to this process, from their first instant
+            for _ in range(count):  # start the workers now, not at the first real task
+                pool.submit(int)
         yield pool
+    except BaseException:  # Ctrl-C, SIGTERM, SIGHUP, an error: no task is waited for
+        end_workers(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

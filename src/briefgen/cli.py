@@ -380,6 +380,8 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: every error a user can cause ends in a message and an exit code."""
+    from briefgen.lifecycle import Stopped
+
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -390,6 +392,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("briefgen: interrupted", file=sys.stderr)
         return 130
+    except Stopped as e:  # SIGTERM, SIGHUP: its workers are ended, nothing is half-written
+        print(f"briefgen: stopped by {e}", file=sys.stderr)
+        return 128 + e.signum
     except BrokenPipeError:  # the reader went away (`briefgen check | head`): as for SIGPIPE
         _mute_broken_streams()
         return EXIT_BROKEN_PIPE
@@ -433,6 +438,9 @@ def run() -> NoReturn:
     everything is written and closed: the exit handlers run (logging's and the worker pool's
     still do), the output streams are flushed, and the process ends there. Under a tracer or
     coverage, which save their data as Python finishes, the ordinary exit is kept."""
+    from briefgen.lifecycle import install
+
+    install()  # SIGTERM and SIGHUP end the command as Ctrl-C does, workers included
     try:
         code = main()
     except SystemExit as e:  # argparse's usage errors, --help, --version
