@@ -16,7 +16,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 STOPPING = (signal.SIGTERM, signal.SIGHUP)
@@ -60,13 +60,14 @@ def held_signals() -> Iterator[None]:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if pressed:
-        handler = previous[pressed[0]]
+        sig = signal.Signals(pressed[0])
+        handler = previous[sig]
         if callable(handler):
-            handler(pressed[0], None)
+            handler(sig, None)
         elif handler == signal.SIG_DFL:
-            if pressed[0] == signal.SIGINT:
+            if sig == signal.SIGINT:
                 raise KeyboardInterrupt
-            signal.raise_signal(pressed[0])
+            signal.raise_signal(sig)
 
 
 def worker_start(parent: int, initializer: Callable[..., None], args: Sequence[Any]) -> None:
@@ -108,15 +109,11 @@ def end_workers(pool: ProcessPoolExecutor) -> None:
     threading.excepthook = quiet
     try:
         for process in processes:
-            try:
+            with suppress(OSError, ValueError, AttributeError):
                 process.kill()
-            except (OSError, ValueError, AttributeError):
-                pass
         for process in processes:
-            try:
+            with suppress(OSError, ValueError, AssertionError, AttributeError):
                 process.join(5)
-            except (OSError, ValueError, AssertionError, AttributeError):
-                pass
         pool.shutdown(wait=True, cancel_futures=True)
     finally:
         threading.excepthook = previous

@@ -3,6 +3,7 @@ memory ceiling, and kill whatever it started when a wait runs out."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import shutil
@@ -70,10 +71,8 @@ def briefgen(
 
 
 def kill_group(pgid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def alive_in_session(sid: int) -> list[int]:

@@ -64,7 +64,7 @@ def test_building_a_brief_folder_into_itself_is_refused(project):
     p = briefgen(["build", ".", "-j", "1"], folder)
     assert p.code == 2, p.both
     assert p.err == (
-        f"briefgen: cannot build into build: it is inside the brief folder . (every file there "
+        "briefgen: cannot build into build: it is inside the brief folder . (every file there "
         "is an input); choose an output folder outside it with -o\n"
     ), p.err
     assert not (folder / "build").exists()
