@@ -150,15 +150,14 @@ def background(ctx: Context) -> Section:
 
 
 def pictures(ctx: Context) -> Section | None:
-    from briefgen.images import resolve, sniff
+    from briefgen.images import picture_info, resolve
 
     blocks: list[Block] = []
     for image in ctx.brief.images:
         path = resolve(ctx.folder, image.path)
         if path is None:
             continue
-        with path.open("rb") as fh:
-            info = sniff(fh.read(64 * 1024))
+        info = picture_info(path)  # its size as shown, after an EXIF rotation
         if info is None:
             continue
         blocks.append(

@@ -23,6 +23,7 @@ from pptx.util import Emu, Pt
 
 from briefgen.blocks import Chart, Document, Picture, plain_spans
 from briefgen.errors import TemplateError
+from briefgen.images import deck_picture
 from briefgen.render import Rendered
 from briefgen.render.measure import (
     CELL_X,
@@ -395,8 +396,12 @@ class Deck:
         scale = min(self.inner / pic.width, room / pic.height)  # keep the aspect ratio
         w, h = pic.width * scale, pic.height * scale
         try:
-            shape = slide.shapes.add_picture(
-                str(pic.path), emu(MARGIN + (self.inner - w) / 2), emu(BODY_TOP), emu(w), emu(h)
+            shape = slide.shapes.add_picture(  # its bytes without metadata (images.py)
+                io.BytesIO(deck_picture(pic.path)),
+                emu(MARGIN + (self.inner - w) / 2),
+                emu(BODY_TOP),
+                emu(w),
+                emu(h),
             )
         except OSError as e:
             self.warnings.append(f"deck: cannot read picture {pic.path.name}: {e}")
