@@ -22,8 +22,8 @@ from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Pt
 
 from briefgen.blocks import Chart, Document, Picture, plain_spans
-from briefgen.errors import TemplateError
 from briefgen.images import deck_picture
+from briefgen.master import open_master
 from briefgen.render import Rendered
 from briefgen.render.measure import (
     CELL_X,
@@ -88,13 +88,7 @@ class Deck:
             "#7FA7D1",
         ]
         if templates.exists("deck/master.pptx"):  # its layouts and branding, not its slides
-            try:
-                self.prs = Presentation(str(master := templates.path("deck/master.pptx")))
-            except Exception as e:  # not a zip, parts missing, bad XML: python-pptx says which
-                raise TemplateError(f"{master}: not a PowerPoint deck ({e})") from None
-            for sld in list(self.prs.slides._sldIdLst):
-                self.prs.part.drop_rel(sld.rId)
-                self.prs.slides._sldIdLst.remove(sld)
+            self.prs = open_master(templates.path("deck/master.pptx"))  # validated: master.py
         else:
             self.prs = Presentation()
             self.prs.slide_width = emu(float(deck.get("width_in", 13.333)) * INCH)
