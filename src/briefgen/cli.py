@@ -304,8 +304,6 @@ def cmd_watch(args: argparse.Namespace) -> int:
     imports nothing. Should one stop (killed, out of memory), new ones are started."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from watchfiles import watch
-
     from briefgen.build import keep_workers
 
     roots = [p for p in (args.dirs or [BRIEFS_DIR]) if p.exists()]
@@ -324,12 +322,59 @@ def cmd_watch(args: argparse.Namespace) -> int:
                 else:  # new workers: build again what the stopped one left undone
                     _rebuild(args, workers)
                 start = False
-                for _ in watch(*roots, watch_filter=lambda _, p: not Path(p).name.startswith(".")):
+                while True:  # each turn: watch until a root is replaced, then watch it anew
+                    _watch_until_replaced(roots, args, workers)
                     _rebuild(args, workers)
             except BrokenProcessPool:
                 print("briefgen: a worker process stopped; starting new ones", file=sys.stderr)
                 continue
         return EXIT_OK
+
+
+def _identities(roots: Sequence[Path]) -> list[tuple[int, int] | None]:
+    """Which folder each root is (device, inode), or None where it is gone."""
+    out: list[tuple[int, int] | None] = []
+    for root in roots:
+        try:
+            info = root.stat()
+            out.append((info.st_dev, info.st_ino))
+        except OSError:
+            out.append(None)
+    return out
+
+
+def _watch_until_replaced(
+    roots: Sequence[Path], args: argparse.Namespace, workers: Executor | None
+) -> None:
+    """Rebuild on every change, until a watched folder is deleted or replaced (a `git
+    checkout`): the file watcher then watches nothing, so this returns once every folder is
+    back, to watch them anew (and rebuild)."""
+    import time
+
+    from watchfiles import watch
+
+    known = _identities(roots)
+    try:
+        for changes in watch(
+            *roots,
+            watch_filter=lambda _, p: not Path(p).name.startswith("."),
+            rust_timeout=1000,
+            yield_on_timeout=True,  # a turn each second, to notice a replaced folder
+        ):
+            if _identities(roots) != known:
+                break
+            if changes:
+                _rebuild(args, workers)
+    except FileNotFoundError:  # the watcher's own way of saying a root is gone
+        pass
+    if None in _identities(roots):
+        gone = ", ".join(
+            str(r) for r, i in zip(roots, _identities(roots), strict=True) if i is None
+        )
+        print(f"briefgen: {gone} is gone; waiting for it to come back", file=sys.stderr, flush=True)
+        while None in _identities(roots):
+            time.sleep(0.2)
+    time.sleep(0.3)  # let a checkout finish writing before building
 
 
 def _rebuild(args: argparse.Namespace, workers: Executor | None) -> None:
