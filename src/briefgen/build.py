@@ -7,8 +7,10 @@ are decided from content hashes alone (manifest.py), without loading the model o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from briefgen import OUTPUTS
 from briefgen.atomic import sweep_temporary_files, write_atomic, write_together
-from briefgen.errors import BriefgenError, Finding, OutputError, Severity, has_errors
+from briefgen.errors import Finding, OutputError, Severity, has_errors
 from briefgen.inputs import slug_of
 from briefgen.lifecycle import held_signals
 from briefgen.manifest import Manifest, artifact_name, digest_folder, input_keys
@@ -41,6 +43,7 @@ class Options:
     keep_going: bool = False
     shard: tuple[int, int] = (1, 1)  # (i, n): build the i-th of n stable subsets
     templates: Path | None = None  # user folder overriding the shipped templates
+    prune: bool = False  # remove the artifacts of briefs that no longer exist
 
 
 @dataclass
@@ -67,6 +70,8 @@ class BuildResult:
     jobs: list[Job] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     manifest: Manifest = field(default_factory=Manifest)
+    orphans: list[str] = field(default_factory=list)  # slugs whose brief is gone
+    pruned: list[tuple[str, int]] = field(default_factory=list)  # (slug, files removed)
 
     @property
     def ok(self) -> bool:
@@ -105,6 +110,7 @@ def _build(
         slugs = {s for s in slugs if isinstance(s, str) and s.strip(".") and "/" not in s}
         sweep_temporary_files([opts.out, *(opts.out / s for s in sorted(slugs))])
         result.jobs = decide(briefs, result.manifest, opts)
+        result.orphans = orphans(result.manifest, {slug_of(file) for file, _ in briefs})
         outdated = [j for j in result.jobs if j.status == "outdated"]
         # Workers start now and import the renderers while this process checks the briefs. A
         # lone brief's outputs are split in two: one part renders here, the other in a worker.
@@ -130,9 +136,39 @@ def _build(
             for job in result.jobs:
                 if job.status == "failed":
                     result.manifest.mark_failed(job.slug, job.display, _errors_of(job, result))
+            if opts.prune:
+                prune(result, opts.out)
             write_atomic(opts.out / "manifest.json", result.manifest.to_json().encode())
         write_report(result, opts)
     return result
+
+
+def orphans(manifest: Manifest, building: set[str]) -> list[str]:
+    """Briefs the manifest lists whose brief.yaml is gone: not among the briefs of this
+    command, and not at the path it was built from (relative to here, as it was recorded)."""
+    return sorted(
+        slug
+        for slug, entry in manifest.briefs.items()
+        if slug not in building and not os.path.lexists(entry["source"])
+    )
+
+
+def prune(result: BuildResult, out: Path) -> None:
+    """Remove the orphans' artifacts (only the files the manifest names, each checked to be
+    OUT/<slug>/<slug>-<output>), their folder when it is left empty, and their entries."""
+    for slug in result.orphans:
+        entry = result.manifest.briefs.pop(slug)
+        removed = 0
+        for art in entry["artifacts"].values():
+            try:
+                (out / art["path"]).unlink()
+                removed += 1
+            except FileNotFoundError:
+                pass
+        with contextlib.suppress(OSError):  # other files in it: the folder stays
+            (out / slug).rmdir()
+        result.pruned.append((slug, removed))
+    result.orphans = []
 
 
 def in_shard(slug: str, shard: tuple[int, int]) -> bool:
@@ -383,6 +419,12 @@ def write_report(result: BuildResult, opts: Options) -> None:
         pages = ", ".join(f"{o} {a['pages']}" for o, a in arts.items()) or "—"
         warnings = sum(len(a.get("warnings", [])) for a in arts.values())
         lines.append(f"| {job.slug} | {names} | {pages} | {warnings} | {job.status} |")
+    for slug in result.orphans:
+        arts = result.manifest.briefs[slug]["artifacts"]
+        names = ", ".join(Path(arts[o]["path"]).name for o in OUTPUTS if o in arts) or "—"
+        lines.append(
+            f"| {slug} | {names} | — | 0 | orphan: its brief is gone (--prune removes it) |"
+        )
     text = "## briefgen build\n\n" + "\n".join(lines) + "\n"
     write_atomic(opts.out / "report.md", text.encode())
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -390,7 +432,9 @@ def write_report(result: BuildResult, opts: Options) -> None:
         try:
             with open(summary, "a", encoding="utf-8") as fh:
                 fh.write(text)
-        except OSError as e:
-            raise BriefgenError(
-                f"cannot append to GITHUB_STEP_SUMMARY ({summary}): {e.strerror}"
-            ) from None
+        except OSError as e:  # the artifacts and report are written: a warning, not a failure
+            print(
+                f"briefgen: warning: cannot append to GITHUB_STEP_SUMMARY ({summary}): "
+                f"{e.strerror}",
+                file=sys.stderr,
+            )

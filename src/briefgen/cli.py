@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from briefgen import OUTPUTS as ALL_OUTPUTS
 from briefgen import __version__
-from briefgen.errors import BriefgenError, Severity, UsageError
+from briefgen.errors import BriefgenError, OutputError, Severity, UsageError
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -83,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
         "--keep-going",
         action="store_true",
         help="build the good briefs even when others fail (exit code is still 1)",
+    )
+    b.add_argument(
+        "--prune",
+        action="store_true",
+        help="remove the artifacts of briefs that no longer exist (the report lists them)",
     )
     b.add_argument(
         "--shard",
@@ -200,7 +205,7 @@ def _build_options(args: argparse.Namespace) -> BuildOptions:
     for folder in (args.out, *args.out.parents):
         if folder.exists() and not folder.is_dir():
             raise UsageError(f"cannot build into {args.out}: {folder} is a file, not a folder")
-    return Options(args.out, only, jobs, args.force, args.keep_going, args.shard, user)
+    return Options(args.out, only, jobs, args.force, args.keep_going, args.shard, user, args.prune)
 
 
 @contextmanager
@@ -245,6 +250,8 @@ def run_build(args: argparse.Namespace, workers: Executor | None = None) -> int:
     opts = _capped(args, opts, len(briefs))
     with _progress() as progress:
         result = build(briefs, opts, progress, workers)
+    for slug, count in result.pruned:
+        print(f"pruned {slug} ({count} file{'s' * (count != 1)})")
     for finding in sorted(result.findings, key=lambda f: f.sort_key):
         print(
             finding.format(), file=sys.stderr if finding.severity is Severity.ERROR else sys.stdout
@@ -406,8 +413,11 @@ def cmd_new(args: argparse.Namespace) -> int:
     text = (files("briefgen") / "templates" / "new" / "brief.yaml").read_text(encoding="utf-8")
     text = text.replace("{title}", slug.replace("-", " ").capitalize())
     text = text.replace("{date}", dt.date.today().isoformat())
-    folder.mkdir(parents=True)
-    (folder / "brief.yaml").write_text(text, encoding="utf-8")
+    try:
+        folder.mkdir(parents=True)
+        (folder / "brief.yaml").write_text(text, encoding="utf-8")
+    except OSError as e:  # a file in the way, no permission, a read-only disk
+        raise OutputError(f"cannot write {_shown(folder / 'brief.yaml')}: {e.strerror}") from None
     print(
         f"wrote {_shown(folder / 'brief.yaml')}; edit it, then run `briefgen check {_shown(folder)}`"
     )
@@ -486,6 +496,9 @@ def run() -> NoReturn:
     from briefgen.lifecycle import install
 
     install()  # SIGTERM and SIGHUP end the command as Ctrl-C does, workers included
+    for stream in (sys.stdout, sys.stderr):  # an ASCII terminal shows 'caf\xe9', never exit 3
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         code = main()
     except SystemExit as e:  # argparse's usage errors, --help, --version

@@ -6,7 +6,6 @@ import shutil
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 from tests.faults._util import PYTHON, alive_in_session, copy_good, env_for, kill_group, wait_until
 
