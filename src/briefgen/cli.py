@@ -311,6 +311,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
     imports nothing. Should one stop (killed, out of memory), new ones are started."""
     from concurrent.futures.process import BrokenProcessPool
 
+    import watchfiles  # noqa: F401  # imported before the first build: armed sooner after it
+
     from briefgen.build import keep_workers
 
     roots = [p for p in (args.dirs or [BRIEFS_DIR]) if p.exists()]

@@ -55,7 +55,11 @@ def load(path: Path, display: str | None = None) -> Loaded:
     try:  # a regular file inside its folder, never a link out, a pipe or a device (safeio)
         raw = read_inside(file, file.parent, MAX_BYTES)
     except UnsafeFile as e:
-        return Loaded(file, shown, None, [Finding(Severity.ERROR, e.problem, (), shown)])
+        if e.problem.startswith("is too large"):  # located, as the YAML reader says it
+            finding = Finding(Severity.ERROR, f"file {e.problem}", (), shown, 1, 1)
+        else:
+            finding = Finding(Severity.ERROR, e.problem, (), shown)
+        return Loaded(file, shown, None, [finding])
     try:
         data, locs = read_yaml(raw)
     except BriefError as e:

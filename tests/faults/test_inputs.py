@@ -155,3 +155,34 @@ def test_keep_going_builds_the_others_past_a_too_long_name(project):
     manifest = json.loads((project / "build/manifest.json").read_text())
     assert manifest["briefs"]["minimal"]["status"] == "ok"
     assert (project / "build/report.md").is_file()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_watch_does_not_start_n_workers_for_one_brief(project):
+    import signal
+    import subprocess
+
+    from tests.faults._util import PYTHON, env_for, kill_group, wait_until
+
+    log = project / "log"
+    with log.open("wb") as fh:
+        proc = subprocess.Popen(
+            [PYTHON, "-m", "briefgen", "watch", "--jobs", "8", "--only", "handout"],
+            cwd=project,
+            stdin=subprocess.DEVNULL,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            env=env_for(),
+            start_new_session=True,
+        )
+    try:
+        assert wait_until(lambda: "watching" in log.read_text(), 40), log.read_text()
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        assert len(children) == 2, children  # as many as --jobs 2 starts, not 8
+        assert "briefgen: --jobs 8 is more than useful here; using 2 (1 brief)" in log.read_text()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        finally:
+            kill_group(proc.pid)
