@@ -15,9 +15,11 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the no-op build imports this module: no pool machinery for it
+    from concurrent.futures import ProcessPoolExecutor
 
 STOPPING = (signal.SIGTERM, signal.SIGHUP)
 HELD = (signal.SIGINT, *STOPPING)
