@@ -495,14 +495,17 @@ def run() -> NoReturn:
     everything is written and closed: the exit handlers run (logging's and the worker pool's
     still do), the output streams are flushed, and the process ends there. Under a tracer or
     coverage, which save their data as Python finishes, the ordinary exit is kept."""
-    from briefgen.lifecycle import install
-
-    install()  # SIGTERM and SIGHUP end the command as Ctrl-C does, workers included
-    for stream in (sys.stdout, sys.stderr):  # an ASCII terminal shows 'caf\xe9', never exit 3
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="backslashreplace")
     try:
+        from briefgen.lifecycle import install
+
+        install()  # SIGTERM and SIGHUP end the command as Ctrl-C does, workers included
+        for stream in (sys.stdout, sys.stderr):  # an ASCII terminal shows 'caf\xe9', not exit 3
+            if hasattr(stream, "reconfigure"):
+                stream.reconfigure(errors="backslashreplace")
         code = main()
+    except KeyboardInterrupt:  # Ctrl-C before main's own handling (parsing the arguments)
+        print("briefgen: interrupted", file=sys.stderr)
+        code = 130
     except SystemExit as e:  # argparse's usage errors, --help, --version
         if e.code is None or isinstance(e.code, int):
             code = e.code or 0

@@ -76,3 +76,30 @@ def test_an_unwritable_step_summary_is_a_warning(tmp_path):
         "No such file or directory" in p.err
     ), p.err
     assert (tmp_path / "build/report.md").is_file()
+
+
+def test_ctrl_c_while_the_arguments_are_parsed(tmp_path):
+    """Ctrl-C landing before `main` handles it (here: while argparse runs) ends quietly."""
+    import subprocess
+
+    from tests.faults._util import PYTHON, env_for
+
+    code = (
+        "import os, signal, briefgen.cli as c\n"
+        "real = c._parser\n"
+        "def parser():\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return real()\n"
+        "c._parser = parser\n"
+        "c.run()\n"
+    )
+    p = subprocess.run(
+        [PYTHON, "-c", code, "check"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env_for(),
+        timeout=30,
+    )
+    assert "Traceback" not in p.stderr, p.stderr
+    assert p.returncode == 130 and p.stderr == "briefgen: interrupted\n", (p.returncode, p.stderr)
