@@ -159,9 +159,14 @@ def _normalised(im: Any) -> Any:
     white, a blank box."""
     from PIL import ImageOps
 
-    upright = ImageOps.exif_transpose(im)
-    if upright is not None and upright is not im:
-        im = upright
+    try:
+        turned = im.getexif().get(0x0112, 1) not in (1, None)
+    except Exception:  # damaged metadata: drawn as stored
+        turned = False
+    if turned:  # exif_transpose copies even an upright picture: only when it turns
+        upright = ImageOps.exif_transpose(im)
+        if upright is not None:
+            im = upright
     if im.mode in ("I;16", "I;16B", "I;16L", "I"):
         im = im.convert("I").point(lambda v: v * (1 / 256)).convert("L")
     elif im.mode == "F":
