@@ -7,8 +7,11 @@ are decided from content hashes alone (manifest.py), without loading the model o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -17,9 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefgen import report
-from briefgen.atomic import sweep_temporary_files, write_atomic
+from briefgen.atomic import sweep_temporary_files, write_atomic, write_together
 from briefgen.errors import Finding, OutputError, Severity, has_errors
-from briefgen.manifest import Manifest, input_keys, template_digests
+from briefgen.inputs import slug_of
+from briefgen.lifecycle import held_signals
+from briefgen.manifest import Manifest, digest_folder, input_keys, template_digests
 from briefgen.template_set import TemplateSet
 
 if TYPE_CHECKING:
@@ -41,6 +46,7 @@ class Options:
     keep_going: bool = False
     shard: tuple[int, int] = (1, 1)  # (i, n): build the i-th of n stable subsets
     templates: tuple[Path, ...] = ()  # user folders over the shipped templates, first wins
+    prune: bool = False  # remove the artifacts of briefs that no longer exist
 
 
 @dataclass
@@ -50,6 +56,7 @@ class Job:
     file: Path
     display: str
     keys: dict[str, str]  # output → input hash
+    digest: str = ""  # the brief folder's digest (binds the manifest's list of its outputs)
     status: str = "unchanged"  # unchanged | outdated → rebuilt | failed | skipped
     brief: Brief | None = None
     stale: list[str] | None = None  # outputs known to be out of date; None = all of them
@@ -61,7 +68,7 @@ class Job:
 
     @property
     def slug(self) -> str:
-        return self.file.parent.name
+        return slug_of(self.file)
 
 
 @dataclass
@@ -71,6 +78,8 @@ class BuildResult:
     templates: TemplateSet = field(default_factory=TemplateSet)
     written: list[Path] = field(default_factory=list)
     manifest: Manifest = field(default_factory=Manifest)
+    orphans: list[str] = field(default_factory=list)  # slugs whose brief is gone
+    pruned: list[tuple[str, int]] = field(default_factory=list)  # (slug, files removed)
 
     @property
     def ok(self) -> bool:
@@ -103,10 +112,14 @@ def _build(
     result = BuildResult(templates=TemplateSet(list(opts.templates)))
     opts.out.mkdir(parents=True, exist_ok=True)
     with _locked(opts.out):
-        sweep_temporary_files(opts.out)
         result.manifest = Manifest.read(opts.out)
         previous = {slug: e.get("figures") for slug, e in result.manifest.briefs.items()}
+        # Where briefgen writes: the output folder and its briefs' folders, never deeper.
+        slugs = {*result.manifest.briefs, *(slug_of(file) for file, _ in briefs)}
+        slugs = {s for s in slugs if isinstance(s, str) and s.strip(".") and "/" not in s}
+        sweep_temporary_files([opts.out, *(opts.out / s for s in sorted(slugs))])
         result.jobs = decide(briefs, result.manifest, opts, result.templates)
+        result.orphans = orphans(result.manifest, {slug_of(file) for file, _ in briefs})
         outdated = [j for j in result.jobs if j.status == "outdated"]
         if outdated:  # the templates are checked before any brief or render, all at once
             result.findings += result.templates.check()
@@ -138,14 +151,50 @@ def _build(
             rendered = render_all(
                 [j for j in outdated if j.brief is not None], opts, progress, pool, renderers
             )
-        write_all(rendered, opts, result)
-        for job in result.jobs:
-            if job.status == "failed":
-                result.manifest.mark_failed(job.slug, job.display, _errors_of(job, result))
-        report.settle(result, previous, opts.only, opts.shard)
-        write_atomic(opts.out / "manifest.json", result.manifest.to_json().encode())
+        with held_signals():  # a signal now waits until the manifest agrees with the files
+            write_all(rendered, opts, result)
+            for job in result.jobs:
+                if job.status == "failed":
+                    result.manifest.mark_failed(job.slug, job.display, _errors_of(job, result))
+            if opts.prune:
+                prune(result, opts.out)
+            report.settle(result, previous, opts.only, opts.shard)
+            write_atomic(opts.out / "manifest.json", result.manifest.to_json().encode())
         report.write_report(result, opts.out)
     return result
+
+
+def orphans(manifest: Manifest, building: set[str]) -> list[str]:
+    """Briefs the manifest lists whose brief.yaml is gone: not among the briefs of this
+    command, and not at the path it was built from (relative to here, as it was recorded)."""
+    return sorted(
+        slug
+        for slug, entry in manifest.briefs.items()
+        if slug not in building and not os.path.lexists(entry["source"])
+    )
+
+
+def prune(result: BuildResult, out: Path) -> None:
+    """Remove the orphans' artifacts (only the files the manifest names, each checked to be
+    OUT/<slug>/<slug>-<output>), their folder when it is left empty, and their entries."""
+    for slug in result.orphans:
+        entry = result.manifest.briefs.pop(slug)
+        removed = 0
+        for art in entry["artifacts"].values():
+            names = [f"{slug}/{n}" for n in art.get("files", {})] or [art["path"]]
+            for name in names:
+                try:
+                    (out / name).unlink()
+                    removed += 1
+                except FileNotFoundError:
+                    pass
+            if art.get("files"):
+                with contextlib.suppress(OSError):
+                    (out / art["path"]).rmdir()
+        with contextlib.suppress(OSError):  # other files in it: the folder stays
+            (out / slug).rmdir()
+        result.pruned.append((slug, removed))
+    result.orphans = []
 
 
 def in_shard(slug: str, shard: tuple[int, int]) -> bool:
@@ -170,11 +219,16 @@ def decide(
     digests, outputs_set = template_digests(templates, templates.output_names())
     jobs = []
     for file, display in briefs:
-        if not in_shard(file.parent.name, opts.shard):
+        if not in_shard(slug_of(file), opts.shard):
             continue
-        job = Job(file, display, input_keys(file.parent, digests), outputs_set=outputs_set)
+        digest = digest_folder(file.parent)
+        job = Job(
+            file, display, input_keys(file.parent, digests, digest), digest, outputs_set=outputs_set
+        )
         job.stale = (
-            None if opts.force else manifest.stale(job.slug, display, job.keys, opts.only, opts.out)
+            None
+            if opts.force
+            else manifest.stale(job.slug, display, job.keys, opts.only, opts.out, digest)
         )
         job.recorded = manifest.recorded(job.slug)
         same = manifest.same_outputs(job.slug, outputs_set)
@@ -286,18 +340,26 @@ def _workers(opts: Options, count: int, warm: Sequence[str]) -> Iterator[Executo
     import sys
     from concurrent.futures import ProcessPoolExecutor
 
+    from briefgen.lifecycle import end_workers, worker_start
     from briefgen.render_task import warm_up
 
     # fork (Linux): a worker starts in a millisecond, with what this process has imported.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    # Each worker dies with this process, and this one ends them when it stops (lifecycle).
     pool = ProcessPoolExecutor(
-        count, mp_context=context, initializer=warm_up, initargs=(tuple(warm), opts.templates)
+        count,
+        mp_context=context,
+        initializer=worker_start,
+        initargs=(os.getpid(), warm_up, (tuple(warm), opts.templates)),
     )
-    with _no_interrupt():  # workers leave Ctrl-C to this process, from their first instant
-        for _ in range(count):  # start the workers now, not at the first real task
-            pool.submit(int)
     try:
+        with _no_interrupt():  # workers leave Ctrl-C to this process, from their first instant
+            for _ in range(count):  # start the workers now, not at the first real task
+                pool.submit(int)
         yield pool
+    except BaseException:  # Ctrl-C, SIGTERM, SIGHUP, an error: no task is waited for
+        end_workers(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -325,7 +387,9 @@ def _no_interrupt() -> Iterator[None]:
 def write_all(
     rendered: list[tuple[Job, str, Rendered | str]], opts: Options, result: BuildResult
 ) -> None:
-    """A brief's artifacts are written only when all of them rendered; else it keeps its last good ones."""
+    """A brief's artifacts are written only when all of them rendered, and then all together or
+    not at all (write_together): else it keeps its last good ones. A brief whose files cannot
+    be written (a full disk) fails, named with the file; the other briefs go on."""
     per_brief: dict[str, list[tuple[str, Rendered | str]]] = {}
     jobs: dict[str, Job] = {}
     for job, output, done in rendered:
@@ -333,7 +397,9 @@ def write_all(
         jobs[job.slug] = job
     for job in result.jobs:  # read again for a change in the outputs, and nothing to render
         if job.status == "outdated" and job.brief is not None and not job.outputs:
-            result.manifest.record(job.slug, job.display, job.wanted, {}, job.outputs_set)
+            result.manifest.record(
+                job.slug, job.display, job.wanted, {}, job.outputs_set, job.digest
+            )
             job.status = "unchanged"
     for slug, items in per_brief.items():
         job = jobs[slug]
@@ -342,6 +408,24 @@ def write_all(
             job.status = "failed"
             result.findings += [Finding(Severity.ERROR, msg, (), job.display) for msg in failures]
             continue
+        # Every file of the brief (an artifact may be several files: chart pictures), then all
+        # renamed into place together.
+        to_write: list[tuple[Path, bytes]] = []
+        for _, done in items:
+            assert not isinstance(done, str)
+            parts = done.files or {done.name: done.data}
+            to_write += [(opts.out / slug / name, data) for name, data in sorted(parts.items())]
+        try:
+            write_together(to_write)
+        except OSError as e:
+            if isinstance(e, FileNotFoundError | NotADirectoryError | PermissionError):
+                raise  # the output folder itself is unusable: the whole build says so
+            job.status = "failed"
+            where = e.filename if e.filename is not None else opts.out / slug
+            message = f"cannot write {where}: {e.strerror or e}; its previous artifacts are kept"
+            result.findings.append(Finding(Severity.ERROR, message, (), job.display))
+            continue
+        result.written += [path for path, _ in to_write]
         artifacts = {}
         for output, done in items:
             assert not isinstance(done, str)
@@ -349,23 +433,25 @@ def write_all(
             result.findings += [
                 Finding(Severity.WARNING, f"{output}: {w}", (), job.display) for w in done.warnings
             ]
-            if done.files:  # several files (chart pictures) in a folder of their own
-                files: dict[str, dict[str, Any]] = {}
-                for name, data in sorted(done.files.items()):
-                    write_atomic(opts.out / slug / name, data)
-                    result.written.append(opts.out / slug / name)
-                    files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+            files: dict[str, dict[str, Any]] = {}
+            for name, data in sorted(done.files.items()):
+                files[name] = {
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "size": len(data),
+                    "mtime_ns": (opts.out / slug / name).stat().st_mtime_ns,
+                }
+            if files:  # the folder's record: its files' hashes and sizes together
                 digest = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
-                size = sum(f["size"] for f in files.values())
+                size, mtime = sum(f["size"] for f in files.values()), 0
             else:
-                write_atomic(path, done.data)
-                result.written.append(path)
-                files, digest, size = {}, hashlib.sha256(done.data).hexdigest(), len(done.data)
+                digest, size = hashlib.sha256(done.data).hexdigest(), len(done.data)
+                mtime = path.stat().st_mtime_ns
             artifacts[output] = {
                 "path": path.relative_to(opts.out).as_posix(),
                 "input": job.keys[output],
                 "sha256": digest,
                 "size": size,
+                "mtime_ns": mtime,
                 "pages": done.pages,
                 "warnings": done.warnings,
             }
@@ -374,7 +460,9 @@ def write_all(
             if done.reading_grade is not None:
                 artifacts[output]["reading_grade"] = done.reading_grade
         assert job.brief is not None
-        result.manifest.record(slug, job.display, job.wanted, artifacts, job.outputs_set)
+        result.manifest.record(
+            slug, job.display, job.wanted, artifacts, job.outputs_set, job.digest
+        )
         job.status = "rebuilt"
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from briefgen import __version__
 from briefgen.annotations import on_github, workflow_command
-from briefgen.errors import BriefError, BriefgenError, Finding, Severity, UsageError
+from briefgen.errors import BriefError, BriefgenError, Finding, OutputError, Severity, UsageError
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -95,8 +95,8 @@ def _parser() -> argparse.ArgumentParser:
         "-j",
         "--jobs",
         type=int,
-        default=os.cpu_count() or 1,
-        help="worker processes (default: the number of cores)",
+        default=None,
+        help="worker processes (default: the number of cores; never more than helps)",
     )
     b.add_argument(
         "--force", action="store_true", help="rebuild everything, even what is up to date"
@@ -105,6 +105,11 @@ def _parser() -> argparse.ArgumentParser:
         "--keep-going",
         action="store_true",
         help="build the good briefs even when others fail (exit code is still 1)",
+    )
+    b.add_argument(
+        "--prune",
+        action="store_true",
+        help="remove the artifacts of briefs that no longer exist (the report lists them)",
     )
     b.add_argument(
         "--shard",
@@ -194,12 +199,23 @@ def find_briefs(dirs: Sequence[Path]) -> list[Path]:
     targets = list(dirs) or [BRIEFS_DIR]
     found: list[Path] = []
     for target in targets:
-        if target.is_file():
+        # A brief.yaml that is a link, a pipe or a device is found too: loading it then says
+        # what is wrong with it (safeio), rather than "no briefs found".
+        if target.is_file() or (target.name == "brief.yaml" and os.path.lexists(target)):
             found.append(target)
-        elif (target / "brief.yaml").is_file():
+        elif os.path.lexists(target / "brief.yaml"):
             found.append(target / "brief.yaml")
         elif target.is_dir():
-            found.extend(sorted(target.glob("*/brief.yaml")))
+            # Hidden folders (.git, .cache, an editor's) are never briefs.
+            found.extend(
+                sorted(
+                    p / "brief.yaml"
+                    for p in target.iterdir()
+                    if not p.name.startswith(".")
+                    and p.is_dir()
+                    and os.path.lexists(p / "brief.yaml")
+                )
+            )
         else:
             raise UsageError(f"no such brief or folder: {target}")
     if not found:
@@ -316,19 +332,24 @@ def _build_options(args: argparse.Namespace) -> BuildOptions:
         only = tuple(o.strip() for o in args.only.split(",") if o.strip())
         if not only or any(o not in known for o in only):
             raise UsageError(f"--only takes outputs among {', '.join(known)} (got '{args.only}')")
-    if args.jobs < 1:
-        raise UsageError(f"--jobs must be at least 1 (got {args.jobs})")
+    from briefgen.inputs import source_date_epoch
+
+    source_date_epoch()  # a bad SOURCE_DATE_EPOCH is a usage error, before anything is read
+    jobs = args.jobs if args.jobs is not None else os.cpu_count() or 1
+    if jobs < 1:
+        raise UsageError(f"--jobs must be at least 1 (got {jobs})")
     for folder in (args.out, *args.out.parents):
         if folder.exists() and not folder.is_dir():
             raise UsageError(f"cannot build into {args.out}: {folder} is a file, not a folder")
     return Options(
         args.out,
         only,
-        args.jobs,
+        jobs,
         args.force,
         args.keep_going,
         args.shard,
         tuple(templates.users),
+        args.prune,
     )
 
 
@@ -370,9 +391,12 @@ def run_build(args: argparse.Namespace, workers: Executor | None = None) -> int:
     from briefgen.build import build
 
     opts = _build_options(args)
-    briefs = [(f, _shown(f)) for f in find_briefs(args.dirs)]
+    briefs = _checked_briefs(args, opts)
+    opts = _capped(args, opts, len(briefs))
     with _progress() as progress:
         result = build(briefs, opts, progress, workers)
+    for slug, count in result.pruned:
+        print(f"pruned {slug} ({count} file{'s' * (count != 1)})")
     for finding in sorted(result.findings, key=lambda f: f.sort_key):
         _print_finding(finding, sys.stderr if finding.severity is Severity.ERROR else sys.stdout)
     counts = {
@@ -391,6 +415,34 @@ def run_build(args: argparse.Namespace, workers: Executor | None = None) -> int:
     return EXIT_OK
 
 
+def _checked_briefs(args: argparse.Namespace, opts: BuildOptions) -> list[tuple[Path, str]]:
+    """The briefs to build, each once, when no output folder lies inside an input and no two
+    briefs share one (inputs.check_layout)."""
+    from briefgen.inputs import check_layout
+
+    briefs = [(f, _shown(f)) for f in find_briefs(args.dirs)]
+    return check_layout(briefs, opts.out, opts.templates)
+
+
+_SAID: set[str] = set()  # notes printed once per command (watch builds many times)
+
+
+def _capped(args: argparse.Namespace, opts: BuildOptions, briefs: int) -> BuildOptions:
+    """--jobs capped at what helps (inputs.useful_jobs); said once when the user asked for more."""
+    from dataclasses import replace
+
+    from briefgen.inputs import useful_jobs
+
+    jobs, why = useful_jobs(opts.jobs, briefs)
+    if jobs < opts.jobs and args.jobs is not None and "jobs" not in _SAID:
+        _SAID.add("jobs")
+        print(
+            f"briefgen: --jobs {opts.jobs} is more than useful here; using {jobs} ({why})",
+            file=sys.stderr,
+        )
+    return replace(opts, jobs=jobs)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     return run_build(args)
 
@@ -402,7 +454,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     imports nothing. Should one stop (killed, out of memory), new ones are started."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from watchfiles import watch
+    import watchfiles  # noqa: F401  # imported before the first build: armed sooner after it
 
     from briefgen.build import keep_workers
 
@@ -410,7 +462,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
     roots += [p for p in _template_set(args).users if p.is_dir()]
     start = True
     while True:
-        with keep_workers(_build_options(args)) as workers:
+        opts = _build_options(args)
+        opts = _capped(args, opts, len(_checked_briefs(args, opts)))  # not N workers for 1 brief
+        with keep_workers(opts) as workers:
             try:
                 if start:
                     run_build(args, workers)  # an error here (an unusable -o) ends the command
@@ -418,12 +472,59 @@ def cmd_watch(args: argparse.Namespace) -> int:
                 else:  # new workers: build again what the stopped one left undone
                     _rebuild(args, workers)
                 start = False
-                for _ in watch(*roots, watch_filter=lambda _, p: not Path(p).name.startswith(".")):
+                while True:  # each turn: watch until a root is replaced, then watch it anew
+                    _watch_until_replaced(roots, args, workers)
                     _rebuild(args, workers)
             except BrokenProcessPool:
                 print("briefgen: a worker process stopped; starting new ones", file=sys.stderr)
                 continue
         return EXIT_OK
+
+
+def _identities(roots: Sequence[Path]) -> list[tuple[int, int] | None]:
+    """Which folder each root is (device, inode), or None where it is gone."""
+    out: list[tuple[int, int] | None] = []
+    for root in roots:
+        try:
+            info = root.stat()
+            out.append((info.st_dev, info.st_ino))
+        except OSError:
+            out.append(None)
+    return out
+
+
+def _watch_until_replaced(
+    roots: Sequence[Path], args: argparse.Namespace, workers: Executor | None
+) -> None:
+    """Rebuild on every change, until a watched folder is deleted or replaced (a `git
+    checkout`): the file watcher then watches nothing, so this returns once every folder is
+    back, to watch them anew (and rebuild)."""
+    import time
+
+    from watchfiles import watch
+
+    known = _identities(roots)
+    try:
+        for changes in watch(
+            *roots,
+            watch_filter=lambda _, p: not Path(p).name.startswith("."),
+            rust_timeout=1000,
+            yield_on_timeout=True,  # a turn each second, to notice a replaced folder
+        ):
+            if _identities(roots) != known:
+                break
+            if changes:
+                _rebuild(args, workers)
+    except FileNotFoundError:  # the watcher's own way of saying a root is gone
+        pass
+    if None in _identities(roots):
+        gone = ", ".join(
+            str(r) for r, i in zip(roots, _identities(roots), strict=True) if i is None
+        )
+        print(f"briefgen: {gone} is gone; waiting for it to come back", file=sys.stderr, flush=True)
+        while None in _identities(roots):
+            time.sleep(0.2)
+    time.sleep(0.3)  # let a checkout finish writing before building
 
 
 def _rebuild(args: argparse.Namespace, workers: Executor | None) -> None:
@@ -455,8 +556,11 @@ def cmd_new(args: argparse.Namespace) -> int:
     text = (files("briefgen") / "assets" / "new-brief.yaml").read_text(encoding="utf-8")
     text = text.replace("{title}", slug.replace("-", " ").capitalize())
     text = text.replace("{date}", dt.date.today().isoformat())
-    folder.mkdir(parents=True)
-    (folder / "brief.yaml").write_text(text, encoding="utf-8")
+    try:
+        folder.mkdir(parents=True)
+        (folder / "brief.yaml").write_text(text, encoding="utf-8")
+    except OSError as e:  # a file in the way, no permission, a read-only disk
+        raise OutputError(f"cannot write {_shown(folder / 'brief.yaml')}: {e.strerror}") from None
     print(
         f"wrote {_shown(folder / 'brief.yaml')}; edit it, then run `briefgen check {_shown(folder)}`"
     )
@@ -584,6 +688,8 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: every error a user can cause ends in a message and an exit code."""
+    from briefgen.lifecycle import Stopped
+
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -594,6 +700,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("briefgen: interrupted", file=sys.stderr)
         return 130
+    except Stopped as e:  # SIGTERM, SIGHUP: its workers are ended, nothing is half-written
+        print(f"briefgen: stopped by {e}", file=sys.stderr)
+        return 128 + e.signum
     except BrokenPipeError:  # the reader went away (`briefgen check | head`): as for SIGPIPE
         _mute_broken_streams()
         return EXIT_BROKEN_PIPE
@@ -638,7 +747,16 @@ def run() -> NoReturn:
     still do), the output streams are flushed, and the process ends there. Under a tracer or
     coverage, which save their data as Python finishes, the ordinary exit is kept."""
     try:
+        from briefgen.lifecycle import install
+
+        install()  # SIGTERM and SIGHUP end the command as Ctrl-C does, workers included
+        for stream in (sys.stdout, sys.stderr):  # an ASCII terminal shows 'caf\xe9', not exit 3
+            if hasattr(stream, "reconfigure"):
+                stream.reconfigure(errors="backslashreplace")
         code = main()
+    except KeyboardInterrupt:  # Ctrl-C before main's own handling (parsing the arguments)
+        print("briefgen: interrupted", file=sys.stderr)
+        code = 130
     except SystemExit as e:  # argparse's usage errors, --help, --version
         if e.code is None or isinstance(e.code, int):
             code = e.code or 0

@@ -89,8 +89,7 @@ def check_images(brief: Brief, folder: Path) -> Iterator[Finding]:
         if size > MAX_BYTES:
             yield error(f"'{image.path}' is {size:,} bytes; at most {MAX_BYTES:,}", *where)
             continue
-        with target.open("rb") as fh:
-            info = sniff(fh.read(64 * 1024))
+        info = picture_info(target)
         if info is None:
             yield error(f"'{image.path}' is not a PNG or JPEG file", *where)
         elif info.width * info.height > MAX_PIXELS or 0 in (info.width, info.height):
@@ -148,6 +147,141 @@ def decoded(path: Path) -> tuple[str, Any]:
         first = im.copy()
         im.close()
         im = first
+    im = _normalised(im)
     if im.width * im.height <= KEEP_PIXELS:
         remember(_DECODED, key, im, most=2)
     return key, im
+
+
+def _normalised(im: Any) -> Any:
+    """Pixels as a viewer shows them: stood upright by their EXIF orientation, and deep
+    greyscale (16-bit PNGs, mode I;16 or I) scaled to 8 bits; ReportLab would clip it to
+    white, a blank box."""
+    from PIL import ImageOps
+
+    try:
+        turned = im.getexif().get(0x0112, 1) not in (1, None)
+    except Exception:  # damaged metadata: drawn as stored
+        turned = False
+    if turned:  # exif_transpose copies even an upright picture: only when it turns
+        upright = ImageOps.exif_transpose(im)
+        if upright is not None:
+            im = upright
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        im = im.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    elif im.mode == "F":
+        im = im.point(lambda v: v * 255).convert("L")
+    return im
+
+
+ROTATED = (5, 6, 7, 8)  # EXIF orientations that swap width and height
+
+
+def orientation(data: bytes) -> int:
+    """The EXIF orientation of a picture's bytes (1, upright, when it has none)."""
+    import io
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            value = im.getexif().get(0x0112, 1)
+    except Exception:  # damaged metadata: drawn as stored
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def picture_info(path: Path) -> ImageInfo | None:
+    """A picture's kind and size as shown (after its EXIF orientation), or None if it is no PNG
+    or JPEG. A JPEG whose metadata runs past the first 64 KB is read further, up to MAX_BYTES."""
+    with path.open("rb") as fh:
+        head = fh.read(64 * 1024)
+        info = sniff(head)
+        if info is None and head.startswith(b"\xff\xd8"):
+            head += fh.read(MAX_BYTES - len(head))
+            info = sniff(head)
+    if info is not None and orientation(head) in ROTATED:
+        info = ImageInfo(info.kind, info.height, info.width)
+    return info
+
+
+# PNG chunks that shape the pixels; every other (tEXt, zTXt, iTXt with XMP, eXIf, tIME, ...)
+# is metadata and left out of the deck.
+_PNG_KEEP = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP"}
+_PNG_KEEP |= {b"sBIT", b"pHYs"}
+
+
+def _png_stripped(data: bytes) -> bytes:
+    out, i = [data[:8]], 8
+    while i + 8 <= len(data):
+        length = struct.unpack(">I", data[i : i + 4])[0]
+        kind = data[i + 4 : i + 8]
+        end = i + 12 + length
+        if end > len(data):
+            raise OSError("the PNG ends in the middle of a chunk")
+        if kind in _PNG_KEEP:
+            out.append(data[i:end])
+        i = end
+        if kind == b"IEND":
+            break
+    return b"".join(out)
+
+
+def _jpeg_stripped(data: bytes) -> bytes:
+    """Segments before the frame kept only when they shape the pixels: JFIF (APP0), the colour
+    profile (APP2 ICC_PROFILE), Adobe's colour transform (APP14) and the coding tables. EXIF
+    and XMP (APP1), comments and every other application segment are left out."""
+    out, i = [data[:2]], 2
+    while i + 4 <= len(data):
+        if data[i] != 0xFF:
+            raise OSError("the JPEG has no frame marker where one is expected")
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            out.append(data[i : i + 2])
+            i += 2
+            continue
+        length = struct.unpack(">H", data[i + 2 : i + 4])[0]
+        segment = data[i : i + 2 + length]
+        if marker == 0xDA:  # start of scan: the coded picture to the end
+            out.append(data[i:])
+            return b"".join(out)
+        pixels = marker < 0xE0 and marker != 0xFE  # tables and frame headers, not APPn or COM
+        if (
+            pixels
+            or (marker == 0xE0 and segment[4:9] == b"JFIF\0")
+            or (marker == 0xE2 and segment[4:16] == b"ICC_PROFILE\0")
+            or (marker == 0xEE and segment[4:9] == b"Adobe")
+        ):
+            out.append(segment)
+        i += 2 + length
+    raise OSError("the JPEG has no picture data")
+
+
+def deck_picture(path: Path) -> bytes:
+    """A picture's bytes for the deck, without metadata (EXIF position, artist and camera, PNG
+    text, XMP) and the same for the same file. Stripped losslessly, segment by segment; a
+    picture with an EXIF rotation is re-encoded upright from its pixels (python-pptx and
+    PowerPoint would otherwise show the rotation-less, stripped file sideways). An unreadable
+    picture is an OSError."""
+    import io
+
+    data = path.read_bytes()
+    info = sniff(data[: 64 * 1024]) or sniff(data)
+    if info is None:
+        raise OSError("not a PNG or JPEG file")
+    if orientation(data) == 1:
+        return _png_stripped(data) if info.kind == "png" else _jpeg_stripped(data)
+    try:
+        _, im = decoded(path)
+    except Exception as e:  # Pillow raises many kinds for damaged data
+        raise OSError(str(e)) from None
+    buf = io.BytesIO()
+    if info.kind == "png":
+        im.save(buf, format="PNG")
+    else:
+        im = im if im.mode in ("RGB", "L", "CMYK") else im.convert("RGB")
+        im.save(buf, format="JPEG", quality=95)
+    return buf.getvalue()

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.errors import BriefError, Finding, KeyPath, Severity, has_errors
+from briefgen.inputs import slug_of, slug_problem
 from briefgen.model import Brief
-from briefgen.yamlsource import Locations, read_yaml
+from briefgen.safeio import UnsafeFile, read_inside
+from briefgen.yamlsource import MAX_BYTES, Locations, read_yaml
 
 BRIEF_FILE = "brief.yaml"
 
@@ -50,10 +52,13 @@ def load(path: Path, display: str | None = None) -> Loaded:
     """Read and validate one brief; never raises for a bad brief."""
     file = brief_file(path)
     shown = display or str(file)
-    try:
-        raw = file.read_bytes()
-    except OSError as e:
-        finding = Finding(Severity.ERROR, f"cannot read the brief: {e.strerror}", (), shown)
+    try:  # a regular file inside its folder, never a link out, a pipe or a device (safeio)
+        raw = read_inside(file, file.parent, MAX_BYTES)
+    except UnsafeFile as e:
+        if e.problem.startswith("is too large"):  # located, as the YAML reader says it
+            finding = Finding(Severity.ERROR, f"file {e.problem}", (), shown, 1, 1)
+        else:
+            finding = Finding(Severity.ERROR, e.problem, (), shown)
         return Loaded(file, shown, None, [finding])
     try:
         data, locs = read_yaml(raw)
@@ -208,6 +213,9 @@ def check(path: Path, display: str | None = None) -> Loaded:
     from briefgen.images import check_images
 
     loaded = load(path, display)
+    too_long = slug_problem(slug_of(loaded.file))  # its artifacts could not be named
+    if too_long:
+        loaded.findings.append(Finding(Severity.ERROR, too_long, (), loaded.display))
     if loaded.brief is not None:
         found = run_checks(loaded.brief) + list(check_images(loaded.brief, loaded.folder))
         loaded.findings += loaded.place(found)

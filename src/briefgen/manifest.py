@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefgen import __version__
+from briefgen.inputs import epoch_key
 
 if TYPE_CHECKING:
     from briefgen.template_set import TemplateSet
@@ -132,26 +134,116 @@ def _file_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def input_keys(folder: Path, digests: dict[str, str]) -> dict[str, str]:
-    """Output → the hash of everything that shapes it, given the outputs' template digests."""
-    brief = digest_folder(folder)
+def input_keys(
+    folder: Path, digests: dict[str, str], brief: str | None = None
+) -> dict[str, str]:
+    """Output → the hash of everything that shapes it, given the outputs' template digests
+    (`brief`: the folder's digest, if known)."""
+    brief = brief if brief is not None else digest_folder(folder)
     keys = {}
     for output, templates in digests.items():
         h = hashlib.sha256()
-        for part in (brief, templates, code_digest(), library_versions(), output):
+        for part in (
+            brief,
+            templates,
+            code_digest(),
+            library_versions(),
+            output,
+            epoch_key(),  # SOURCE_DATE_EPOCH dates every output
+        ):
             h.update(part.encode() + b"\0")
         keys[output] = h.hexdigest()
     return keys
 
 
-def _present(out: Path, slug: str, art: dict[str, Any]) -> bool:
-    """The artifact's file (or each of its files) is there at its recorded size."""
+def entry_check(brief: str, outputs: list[str]) -> str:
+    """Binds a brief's recorded list of outputs to the digest of the brief folder it was read
+    from: an entry whose list was edited by hand (`outputs: []`) no longer matches, and its
+    brief is rebuilt."""
+    text = json.dumps([brief, outputs])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _intact(out: Path, slug: str, art: dict[str, Any]) -> bool:
+    """The artifact on disk is the one recorded: same size, and same modification time or,
+    when that differs (a restored CI cache, a hand edit), same sha256. A matching hash
+    updates the recorded time, so the next no-op build does not hash it again. An artifact
+    of several files (chart pictures) is checked file by file."""
     files = art.get("files")
-    if files:
-        return all(
-            (out / slug / name).stat().st_size == meta.get("size") for name, meta in files.items()
-        )
-    return bool((out / art["path"]).stat().st_size == art.get("size"))
+    if isinstance(files, dict) and files:
+        return all(_intact(out, slug, {**meta, "path": f"{slug}/{name}"}) for name, meta in files.items())
+    try:
+        info = (out / art["path"]).stat()
+    except OSError:
+        return False
+    if info.st_size != art["size"]:
+        return False
+    if art.get("mtime_ns") == info.st_mtime_ns:
+        return True
+    if sha256_file(out / art["path"]) != art["sha256"]:
+        return False
+    art["mtime_ns"] = info.st_mtime_ns
+    return True
+
+
+_ARTIFACT_TYPES: dict[str, type | tuple[type, ...]] = {
+    "path": str,
+    "input": str,
+    "sha256": str,
+    "size": int,
+    "pages": int,
+    "warnings": list,
+}
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")  # an output's name (a template folder)
+
+
+def _well_formed(slug: Any, entry: Any) -> bool:
+    """A manifest entry of the shape briefgen writes: every type checked, every artifact path
+    inside the brief's own folder (never a path elsewhere), every output a template folder's
+    name."""
+    if not (isinstance(slug, str) and isinstance(entry, dict)):
+        return False
+    outputs, artifacts = entry.get("outputs"), entry.get("artifacts")
+    if not (isinstance(outputs, list) and all(isinstance(o, str) and _NAME.fullmatch(o) for o in outputs)):
+        return False
+    if not isinstance(artifacts, dict) or not all(
+        isinstance(entry.get(k), str) for k in ("status", "source")
+    ):
+        return False
+    for output, art in artifacts.items():
+        if not (isinstance(output, str) and _NAME.fullmatch(output)) or not isinstance(art, dict):
+            return False
+        for key, kind in _ARTIFACT_TYPES.items():
+            if not isinstance(art.get(key), kind) or isinstance(art.get(key), bool):
+                return False
+        if not _inside(slug, art["path"]):
+            return False
+        files = art.get("files", {})
+        if not isinstance(files, dict) or not all(
+            _inside(slug, f"{slug}/{name}")
+            and isinstance(meta, dict)
+            and isinstance(meta.get("size"), int)
+            and isinstance(meta.get("sha256"), str)
+            for name, meta in files.items()
+        ):
+            return False
+        if not all(isinstance(w, str) for w in art["warnings"]):
+            return False
+        if "mtime_ns" in art and not isinstance(art["mtime_ns"], int):
+            return False
+    return "errors" not in entry or (
+        isinstance(entry["errors"], list) and all(isinstance(e, str) for e in entry["errors"])
+    )
+
+
+def _inside(slug: str, path: str) -> bool:
+    """A path briefgen could have written: in the brief's folder, no way out of it."""
+    parts = path.split("/")
+    return (
+        len(parts) in (2, 3)
+        and parts[0] == slug
+        and all(p and p not in (".", "..") and "\\" not in p for p in parts[1:])
+    )
 
 
 def sha256_file(path: Path) -> str | None:
@@ -178,7 +270,10 @@ class Manifest:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             return cls()
         briefs = data.get("briefs")
-        return cls(briefs if isinstance(briefs, dict) else {})
+        if not isinstance(briefs, dict):
+            return cls()
+        # A damaged entry (a hand edit, wrong types) is dropped: its brief is rebuilt.
+        return cls({s: e for s, e in briefs.items() if _well_formed(s, e)})
 
     def stale(
         self,
@@ -187,25 +282,25 @@ class Manifest:
         keys: dict[str, str],
         only: tuple[str, ...] | None,
         out: Path,
+        brief: str = "",
     ) -> list[str] | None:
-        """The wanted outputs whose inputs changed or whose file is gone; None when unknown."""
+        """The wanted outputs whose inputs changed or whose file is gone or differs from what was
+        written; None when unknown (all of them)."""
         entry = self.briefs.get(slug)
         if not entry or entry.get("status") != "ok" or entry.get("source") != source:
             return None
-        artifacts = entry.get("artifacts", {})
+        if entry.get("check") != entry_check(brief, entry["outputs"]):
+            return None  # the list of outputs was not written by a build of these inputs
+        artifacts = entry["artifacts"]
         stale = []
-        for output in (o for o in entry.get("outputs", []) if only is None or o in only):
+        for output in (o for o in entry["outputs"] if only is None or o in only):
             art = artifacts.get(output)
-            try:
-                fresh = (
-                    art is not None
-                    and output in keys
-                    and art.get("input") == keys[output]
-                    and _present(out, slug, art)
-                )
-            except (OSError, TypeError, KeyError, AttributeError):
-                fresh = False
-            if not fresh:
+            if (
+                art is None
+                or output not in keys
+                or art.get("input") != keys[output]
+                or not _intact(out, slug, art)
+            ):
                 stale.append(output)
         return stale
 
@@ -226,6 +321,7 @@ class Manifest:
         outputs: list[str],
         artifacts: dict[str, Any],
         outputs_set: str = "",
+        brief: str = "",
     ) -> None:
         """A brief built: its new artifacts replace the old ones of the same output."""
         old = self.briefs.get(slug, {}).get("artifacts", {})
@@ -234,6 +330,7 @@ class Manifest:
             "source": source,
             "outputs": outputs,
             "set": outputs_set,
+            "check": entry_check(brief, outputs),
             "artifacts": {**old, **artifacts},
         }
 

@@ -161,15 +161,14 @@ def background(ctx: Context) -> Section:
 
 
 def pictures(ctx: Context) -> Section | None:
-    from briefgen.images import resolve, sniff
+    from briefgen.images import picture_info, resolve
 
     blocks: list[Block] = []
     for image in ctx.brief.images:
         path = resolve(ctx.folder, image.path)
         if path is None:
             continue
-        with path.open("rb") as fh:
-            info = sniff(fh.read(64 * 1024))
+        info = picture_info(path)  # its size as shown, after an EXIF rotation
         if info is None:
             continue
         blocks.append(
@@ -626,12 +625,11 @@ BLOCKS: dict[str, Builder] = {
 def document_time(brief: Brief) -> int:
     """Seconds since 1970 for document metadata: SOURCE_DATE_EPOCH when set, else the brief date."""
     import calendar
-    import os
 
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return int(epoch)
-    return calendar.timegm(brief.date.start.timetuple())
+    from briefgen.inputs import source_date_epoch
+
+    epoch = source_date_epoch()  # validated: ASCII digits, a four-digit year (inputs.py)
+    return epoch if epoch is not None else calendar.timegm(brief.date.start.timetuple())
 
 
 def mark_glossary(sections: list[Section], terms: list[str]) -> list[Section]:

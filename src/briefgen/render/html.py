@@ -319,11 +319,19 @@ def render(doc: Document) -> Rendered:
 @lru_cache(maxsize=8)
 def _environment_for(folders: tuple[Path, ...]) -> Any:
     """As `_environment`, over the output's folders in lookup order (a user's file first)."""
-    from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2 import FunctionLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
+    from briefgen.template_set import _read_capped, _regular_inside
+
+    def load(name: str) -> str | None:  # a regular file inside a folder: never a link out
+        for folder in folders:
+            if _regular_inside(folder / name, folder):
+                return _read_capped(folder / name).decode("utf-8")
+        return None
+
     return SandboxedEnvironment(
-        loader=FileSystemLoader([str(f) for f in folders], followlinks=False),
+        loader=FunctionLoader(load),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -22,7 +22,8 @@ from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Pt
 
 from briefgen.blocks import Chart, Document, Picture, plain_spans
-from briefgen.errors import TemplateError
+from briefgen.images import deck_picture
+from briefgen.master import open_master
 from briefgen.render import Rendered
 from briefgen.render.measure import (
     CELL_X,
@@ -77,13 +78,7 @@ class Deck:
         self.palette = list(theme.chart_palette)
         use_metrics(doc.metrics)  # the deck font's own metrics, when the theme gives its files
         if doc.master is not None:  # its layouts and branding, not its slides
-            try:
-                self.prs = Presentation(str(doc.master))
-            except Exception as e:  # not a zip, parts missing, bad XML: python-pptx says which
-                raise TemplateError(f"{doc.master}: not a PowerPoint deck ({e})") from None
-            for sld in list(self.prs.slides._sldIdLst):
-                self.prs.part.drop_rel(sld.rId)
-                self.prs.slides._sldIdLst.remove(sld)
+            self.prs = open_master(doc.master)  # validated: master.py
         else:
             self.prs = Presentation()
             self.prs.slide_width = emu(spec.slide_width_in * INCH)
@@ -394,8 +389,12 @@ class Deck:
         scale = min(self.inner / pic.width, room / pic.height)  # keep the aspect ratio
         w, h = pic.width * scale, pic.height * scale
         try:
-            shape = slide.shapes.add_picture(
-                str(pic.path), emu(MARGIN + (self.inner - w) / 2), emu(BODY_TOP), emu(w), emu(h)
+            shape = slide.shapes.add_picture(  # its bytes without metadata (images.py)
+                io.BytesIO(deck_picture(pic.path)),
+                emu(MARGIN + (self.inner - w) / 2),
+                emu(BODY_TOP),
+                emu(w),
+                emu(h),
             )
         except OSError as e:
             self.warnings.append(f"deck: cannot read picture {pic.path.name}: {e}")

@@ -1,0 +1,121 @@
+"""How the command and its worker processes end: together, whatever ends the command.
+
+- SIGTERM and SIGHUP (a CI runner cancelling a step, a closed terminal) stop the command as
+  Ctrl-C does: an exception in the main thread, so every `finally` runs and the workers are
+  ended (`end_workers`) instead of being left behind holding stdout open.
+- A worker asks the kernel to kill it when the main process dies (PR_SET_PDEATHSIG), for the
+  one ending no handler sees: SIGKILL, or the out-of-memory killer.
+- While a build renames its artifacts and writes its manifest, these signals are held and acted
+  on right after (`held_signals`), so the manifest always agrees with the files.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the no-op build imports this module: no pool machinery for it
+    from concurrent.futures import ProcessPoolExecutor
+
+STOPPING = (signal.SIGTERM, signal.SIGHUP)
+HELD = (signal.SIGINT, *STOPPING)
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+class Stopped(BaseException):
+    """The command was told to stop by a signal (not an Exception: nothing should catch it)."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+def install() -> None:
+    """SIGTERM and SIGHUP raise Stopped in the main thread (call once, from the command)."""
+    if threading.current_thread() is threading.main_thread():
+        for sig in STOPPING:
+            signal.signal(sig, _stop)
+
+
+@contextmanager
+def held_signals() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP held for a moment, then acted on as they would have been.
+
+    Python-level handlers, not a signal mask: a mask is per thread, and a signal blocked in the
+    main thread would still reach a helper thread and its handler still run in the main one."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+    previous = {sig: signal.signal(sig, lambda s, f: pressed.append(s)) for sig in HELD}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if pressed:
+        sig = signal.Signals(pressed[0])
+        handler = previous[sig]
+        if callable(handler):
+            handler(sig, None)
+        elif handler == signal.SIG_DFL:
+            if sig == signal.SIGINT:
+                raise KeyboardInterrupt
+            signal.raise_signal(sig)
+
+
+def worker_start(parent: int, initializer: Callable[..., None], args: Sequence[Any]) -> None:
+    """A worker's first act: die with its parent, leave SIGTERM and SIGHUP their default
+    action (they end a worker at once), then run the real initializer."""
+    for sig in STOPPING:
+        signal.signal(sig, signal.SIG_DFL)
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the request above: go now
+        os._exit(1)
+    initializer(*args)
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the handlers above still end the workers
+        pass
+
+
+def end_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool's processes now (the command is ending by an exception or a signal): a task
+    under way is not waited for, no process is left behind."""
+    from concurrent.futures import InvalidStateError
+
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    # Python 3.11's pool, finding its workers gone, marks every pending task failed, including
+    # those already cancelled (by map, as the exception left it): its helper thread then dies
+    # of InvalidStateError, after the workers are gone. That is expected here, not reported.
+    previous = threading.excepthook
+
+    def quiet(args: threading.ExceptHookArgs) -> None:
+        if not isinstance(args.exc_value, InvalidStateError):
+            previous(args)
+
+    threading.excepthook = quiet
+    try:
+        for process in processes:
+            with suppress(OSError, ValueError, AttributeError):
+                process.kill()
+        for process in processes:
+            with suppress(OSError, ValueError, AssertionError, AttributeError):
+                process.join(5)
+        pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        threading.excepthook = previous
