@@ -337,7 +337,6 @@ def _workers(opts: Options, count: int, warm: Sequence[str]) -> Iterator[Executo
         yield None
         return
     import multiprocessing
-    import sys
     from concurrent.futures import ProcessPoolExecutor
 
     from briefgen.lifecycle import end_workers, worker_start

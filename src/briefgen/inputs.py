@@ -71,7 +71,7 @@ def _inside(inner: str, outer: str) -> bool:
 
 
 def check_layout(
-    briefs: Sequence[tuple[Path, str]], out: Path, templates: Path | None
+    briefs: Sequence[tuple[Path, str]], out: Path, templates: Sequence[Path] = ()
 ) -> list[tuple[Path, str]]:
     """The briefs, each once (a brief named twice is built once), after checking that no output
     folder (OUT, OUT/<slug>) is inside a brief folder or the templates folder, and that no two
@@ -105,11 +105,12 @@ def check_layout(
                 f"{shown(file.parent)} (every file there is an input); choose an output "
                 "folder outside it with -o"
             )
-    if templates is not None and _inside(real_out, os.path.realpath(templates)):
-        raise UsageError(
-            f"cannot build into {out}: it is inside the templates folder {shown(templates)} "
-            "(every file there is an input); choose an output folder outside it with -o"
-        )
+    for tfolder in templates:
+        if _inside(real_out, os.path.realpath(tfolder)):
+            raise UsageError(
+                f"cannot build into {out}: it is inside the templates folder {shown(tfolder)} "
+                "(every file there is an input); choose an output folder outside it with -o"
+            )
     return kept
 
 

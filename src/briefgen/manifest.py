@@ -134,9 +134,7 @@ def _file_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def input_keys(
-    folder: Path, digests: dict[str, str], brief: str | None = None
-) -> dict[str, str]:
+def input_keys(folder: Path, digests: dict[str, str], brief: str | None = None) -> dict[str, str]:
     """Output → the hash of everything that shapes it, given the outputs' template digests
     (`brief`: the folder's digest, if known)."""
     brief = brief if brief is not None else digest_folder(folder)
@@ -171,7 +169,9 @@ def _intact(out: Path, slug: str, art: dict[str, Any]) -> bool:
     of several files (chart pictures) is checked file by file."""
     files = art.get("files")
     if isinstance(files, dict) and files:
-        return all(_intact(out, slug, {**meta, "path": f"{slug}/{name}"}) for name, meta in files.items())
+        return all(
+            _intact(out, slug, {**meta, "path": f"{slug}/{name}"}) for name, meta in files.items()
+        )
     try:
         info = (out / art["path"]).stat()
     except OSError:
@@ -204,7 +204,10 @@ def _well_formed(slug: Any, entry: Any) -> bool:
     if not (isinstance(slug, str) and isinstance(entry, dict)):
         return False
     outputs, artifacts = entry.get("outputs"), entry.get("artifacts")
-    if not (isinstance(outputs, list) and all(isinstance(o, str) and _NAME.fullmatch(o) for o in outputs)):
+    if not (
+        isinstance(outputs, list)
+        and all(isinstance(o, str) and _NAME.fullmatch(o) for o in outputs)
+    ):
         return False
     if not isinstance(artifacts, dict) or not all(
         isinstance(entry.get(k), str) for k in ("status", "source")
