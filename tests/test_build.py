@@ -68,6 +68,7 @@ def test_touching_one_brief_rebuilds_only_its_artifacts(tmp_path):
         "minimal-brief.pdf",
         "minimal-deck.pptx",
         "minimal-handout.pdf",
+        "minimal.html",
     ]
 
 
@@ -85,7 +86,7 @@ def test_a_template_change_rebuilds_what_uses_it(tmp_path):
 def test_force_rebuilds_everything(tmp_path):
     briefs = make_briefs(tmp_path, ("minimal",))
     run(briefs, tmp_path / "out")
-    assert len(run(briefs, tmp_path / "out", force=True).written) == 3
+    assert len(run(briefs, tmp_path / "out", force=True).written) == 4  # the default outputs
 
 
 def test_manifest_is_readable_and_matches_the_files(tmp_path):
@@ -95,13 +96,14 @@ def test_manifest_is_readable_and_matches_the_files(tmp_path):
     run(briefs, tmp_path / "out")
     manifest = json.loads((tmp_path / "out/manifest.json").read_text())
     arts = manifest["briefs"]["minimal"]["artifacts"]
-    assert set(arts) == {"handout", "one-pager", "deck"}
+    assert set(arts) == {"handout", "one-pager", "deck", "html"}
     for art in arts.values():
         data = (tmp_path / "out" / art["path"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == art["sha256"]
         assert art["pages"] >= 1 and len(art["input"]) == 64
     report = (tmp_path / "out/report.md").read_text()
-    assert "| minimal | minimal-handout.pdf, minimal-brief.pdf, minimal-deck.pptx |" in report
+    row = "| minimal | minimal-handout.pdf, minimal-brief.pdf, minimal-deck.pptx, minimal.html |"
+    assert row in report
 
 
 def test_a_bad_brief_stops_the_run_before_anything_is_written(tmp_path):

@@ -9,6 +9,7 @@ Everything a renderer prints is decided here, once.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -712,7 +713,7 @@ def plan(brief: Brief, folder: Path, output: str, templates: TemplateSet) -> Doc
     env = env_for(templates)
     words = Words(output_labels(templates, spec, brief.language), env)
     fmt = Formatter(brief.language, words)
-    values = brief_values(brief, fmt, words, folder.name)
+    values = brief_values(brief, fmt, words, Path(os.path.realpath(folder)).name)
     slot_context = context(values, words.table, output, spec, theme)
     where = shown(templates.path(f"{output}/output.yaml") or Path(output))
 

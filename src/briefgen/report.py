@@ -10,12 +10,13 @@ runs it, so it imports neither the model nor Babel.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefgen.atomic import write_atomic
-from briefgen.errors import BriefgenError, Finding, Severity
+from briefgen.errors import Finding, Severity
 
 if TYPE_CHECKING:
     from briefgen.build import BuildResult
@@ -183,13 +184,17 @@ def publish(out: Path, text: str) -> None:
         try:
             with open(summary, "a", encoding="utf-8") as fh:
                 fh.write(text)
-        except OSError as e:
-            raise BriefgenError(
-                f"cannot append to GITHUB_STEP_SUMMARY ({summary}): {e.strerror}"
-            ) from None
+        except OSError as e:  # the artifacts and report are written: a warning, not a failure
+            print(
+                f"briefgen: warning: cannot append to GITHUB_STEP_SUMMARY ({summary}): "
+                f"{e.strerror}",
+                file=sys.stderr,
+            )
 
 
 def write_report(result: BuildResult, out: Path) -> None:
     """OUT/report.md of a build: every brief in OUT, this build's briefs as they went."""
     statuses = {job.slug: job.status for job in result.jobs}
+    for slug in result.orphans:
+        statuses[slug] = "orphan: its brief is gone (--prune removes it)"
     publish(out, render(result.manifest, statuses, counted(result)))

@@ -95,6 +95,7 @@ def test_the_slug_comes_from_the_real_folder_name(project, tmp_path):
         "minimal-brief.pdf",
         "minimal-deck.pptx",
         "minimal-handout.pdf",
+        "minimal.html",
     ]
 
 
