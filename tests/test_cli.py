@@ -55,7 +55,17 @@ def test_a_build_whose_reader_goes_away_still_writes_everything(tmp_path):
     code, err = closed_stdout(["build", str(briefs / MALI.name), "-o", str(tmp_path / "out")])
     assert (code, err) == (141, "")
     built = sorted(p.name for p in (tmp_path / "out" / MALI.name).iterdir())
-    assert built == [f"{MALI.name}-brief.pdf", f"{MALI.name}-deck.pptx", f"{MALI.name}-handout.pdf"]
+    assert built == sorted(
+        f"{MALI.name}{suffix}"
+        for suffix in (
+            "-brief.pdf",
+            "-deck.pptx",
+            "-handout.pdf",
+            "-teacher.pdf",
+            "-worksheet.pdf",
+            ".html",
+        )
+    )
 
 
 @pytest.mark.parametrize("fd", [1, 2])
