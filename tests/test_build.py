@@ -139,11 +139,17 @@ def test_jobs_2_gives_the_same_bytes_as_jobs_1(tmp_path):
     run(briefs, tmp_path / "one", jobs=1)
     run(briefs, tmp_path / "two", jobs=2)
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
-    assert len(snapshot(tmp_path / "one")) == 9
+    assert len(snapshot(tmp_path / "one")) == 12  # three briefs, four default outputs each
 
 
 @pytest.mark.parametrize(
-    "only", [("handout", "one-pager", "deck"), ("handout", "one-pager"), ("one-pager", "deck")]
+    "only",
+    [
+        ("handout", "one-pager", "deck"),
+        ("handout", "one-pager"),
+        ("one-pager", "deck"),
+        ("html", "deck", "worksheet"),
+    ],
 )
 def test_a_lone_brief_split_between_two_processes_gives_the_same_bytes(tmp_path, only):
     """A lone brief renders part of its outputs in this process and the rest in a worker."""
