@@ -474,7 +474,6 @@ def cmd_watch(args: argparse.Namespace) -> int:
                 start = False
                 while True:  # each turn: watch until a root is replaced, then watch it anew
                     _watch_until_replaced(roots, args, workers)
-                    _rebuild(args, workers)
             except BrokenProcessPool:
                 print("briefgen: a worker process stopped; starting new ones", file=sys.stderr)
                 continue
@@ -498,12 +497,17 @@ def _watch_until_replaced(
 ) -> None:
     """Rebuild on every change, until a watched folder is deleted or replaced (a `git
     checkout`): the file watcher then watches nothing, so this returns once every folder is
-    back, to watch them anew (and rebuild)."""
+    back, to be watched anew.
+
+    The watcher is armed first and a build runs at its first turn: a save made before it was
+    armed (while the last build ran, or during a checkout) is built then, and one made during
+    that build is seen by the armed watcher."""
     import time
 
     from watchfiles import watch
 
     known = _identities(roots)
+    first = True
     try:
         for changes in watch(
             *roots,
@@ -513,7 +517,8 @@ def _watch_until_replaced(
         ):
             if _identities(roots) != known:
                 break
-            if changes:
+            if changes or first:
+                first = False
                 _rebuild(args, workers)
     except FileNotFoundError:  # the watcher's own way of saying a root is gone
         pass
