@@ -51,7 +51,7 @@ def test_two_shards_make_one_folder_one_manifest_one_report(sharded, cli, monkey
         "| beta",
         "| delta",
     ]
-    assert "| beta | beta-handout.pdf, beta-brief.pdf, beta-deck.pptx |" in report
+    assert "| beta | beta-handout.pdf, beta-brief.pdf, beta-deck.pptx, beta.html |" in report
 
 
 def test_a_missing_shard_is_an_error_and_nothing_is_written(sharded, cli):
@@ -116,7 +116,7 @@ def test_a_failed_brief_is_reported_and_fails_the_merge(sharded, cli):
     assert done.code == 1
     assert done.err == "merged 3 briefs from 2 shards into build; failed: beta\n"
     assert (
-        "| beta | beta-handout.pdf, beta-brief.pdf, beta-deck.pptx |"
+        "| beta | beta-handout.pdf, beta-brief.pdf, beta-deck.pptx, beta.html |"
         in (sharded / "build/report.md").read_text()
     )
     assert "| failed |" in (sharded / "build/report.md").read_text()

@@ -46,7 +46,9 @@ def test_the_report_covers_every_brief_in_the_output_folder(tmp_path, cli):
         "minimal": "rebuilt",
         "required-only": "up to date",
     }
-    assert table["french"][1] == "french-handout.pdf, french-brief.pdf, french-deck.pptx"
+    assert (
+        table["french"][1] == "french-handout.pdf, french-brief.pdf, french-deck.pptx, french.html"
+    )
 
 
 def test_the_warnings_counted_are_the_warnings_printed(tmp_path, cli):

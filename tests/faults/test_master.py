@@ -127,6 +127,7 @@ def test_a_slide_named_like_ours_never_reaches_the_deck(tmp_path):
     duplicate entries whose text ended up in every deck."""
     copy_good(tmp_path, "minimal")
     (tmp_path / "templates/deck").mkdir(parents=True)
+    (tmp_path / "templates/deck/output.yaml").write_text("master: master.pptx\n")
     (tmp_path / "templates/deck/master.pptx").write_bytes(_slide_master())
     p = briefgen(["build", "-j", "1", "--only", "deck"], tmp_path)
     assert p.code == 1, p.both
@@ -142,6 +143,7 @@ def test_a_slide_named_like_ours_never_reaches_the_deck(tmp_path):
 def test_a_bad_master_is_a_clear_error_in_a_build(tmp_path, case):
     copy_good(tmp_path, "minimal")
     (tmp_path / "templates/deck").mkdir(parents=True)
+    (tmp_path / "templates/deck/output.yaml").write_text("master: master.pptx\n")
     (tmp_path / "templates/deck/master.pptx").write_bytes(CASES[case][0]())
     p = briefgen(["build", "-j", "1", "--only", "deck"], tmp_path, timeout=60)
     assert p.code == 1, (p.code, p.both[-2000:])
