@@ -95,6 +95,17 @@ def check_numbers(brief: Brief) -> Iterator[Finding]:
             yield error(f"{name} is a number, so it needs at least one source", *path, "sources")
         if as_of is None and path[0] == "commitments":
             yield error(f"as_of is required when {name} is given", *path)
+    for i, k in enumerate(brief.key_figures):
+        if k.as_of is None:  # the loader found no single figure it repeats to date it by
+            yield warning(_undated_key_figure(brief, k.value), "key_figures", i)
+    for i, d in enumerate(brief.displacement):
+        if d.figure is not None and d.as_of is None:
+            yield warning(
+                f"figure has no as_of; give the date it was true (the brief date {brief.date} "
+                "is printed until then)",
+                "displacement",
+                i,
+            )
     for i, c in enumerate(brief.commitments):
         if c.troops is not None and c.troops_in_place is not None and c.troops_in_place > c.troops:
             yield error(
@@ -103,6 +114,20 @@ def check_numbers(brief: Brief) -> Iterator[Finding]:
                 i,
                 "troops_in_place",
             )
+
+
+def _undated_key_figure(brief: Brief, value: int) -> str:
+    """Why a key figure has no date: it repeats no dated figure, or figures of several dates."""
+    from briefgen.model import repeated_dates
+
+    found = repeated_dates(brief, value)
+    if found:
+        listed = ", ".join(f"{where} {when}" for where, when in found)
+        return f"no as_of, and the figures it repeats differ in date ({listed}); give its as_of"
+    return (
+        "no as_of, and no dated displacement figure or commitment has this number; give the "
+        f"date it was true (the brief date {brief.date} is printed until then)"
+    )
 
 
 def _dates(brief: Brief) -> Iterator[tuple[KeyPath, PartialDate | None]]:
@@ -191,7 +216,9 @@ def check_shape(brief: Brief) -> Iterator[Finding]:
         yield warning(f"summary has {sentences} sentences; keep it to 1-3", "summary")
     if brief.key_figures and not 2 <= len(brief.key_figures) <= 5:
         yield warning(
-            f"{len(brief.key_figures)} key figures; the 'at a glance' box holds 2-5", "key_figures"
+            f"{len(brief.key_figures)} key figure{'s' * (len(brief.key_figures) != 1)}; "
+            "the 'at a glance' box holds 2-5",
+            "key_figures",
         )
 
 
