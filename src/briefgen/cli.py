@@ -33,9 +33,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"briefgen {__version__}")
     p.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    # --debug is accepted after the command too (`briefgen build --debug`); SUPPRESS keeps a
+    # --debug given before it when it is not repeated after
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    c = sub.add_parser("check", help="load and check briefs; render nothing")
+    c = sub.add_parser("check", help="load and check briefs; render nothing", parents=[common])
     c.add_argument(
         "dirs",
         nargs="*",
@@ -46,7 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     b = sub.add_parser(
-        "build", help="check briefs, then render their handout, one-page brief and deck"
+        "build",
+        help="check briefs, then render their handout, one-page brief and deck",
+        parents=[common],
     )
     b.add_argument(
         "dirs",
@@ -100,9 +108,9 @@ def _parser() -> argparse.ArgumentParser:
     for action in b._actions[1:]:
         w._add_action(action)
 
-    sub.add_parser("schema", help="print the JSON Schema of brief.yaml")
+    sub.add_parser("schema", help="print the JSON Schema of brief.yaml", parents=[common])
 
-    n = sub.add_parser("new", help="write a new brief that passes `check`")
+    n = sub.add_parser("new", help="write a new brief to fill in", parents=[common])
     n.add_argument("slug", help="folder name: lowercase letters, digits and hyphens")
     n.add_argument(
         "--dir", type=Path, default=BRIEFS_DIR, help="where briefs live (default: ./briefs)"
@@ -121,13 +129,34 @@ def find_briefs(dirs: Sequence[Path]) -> list[Path]:
             found.append(target / "brief.yaml")
         elif target.is_dir():
             found.extend(sorted(target.glob("*/brief.yaml")))
+        elif not dirs:  # the default, ./briefs, is not there
+            raise UsageError(
+                f"no {BRIEFS_DIR}/ folder in {Path.cwd()}; run briefgen from the folder that "
+                f"holds {BRIEFS_DIR}/, name brief folders (briefgen check path/to/brief), "
+                "or start one with `briefgen new SLUG`"
+            )
         else:
-            raise UsageError(f"no such brief or folder: {target}")
+            raise UsageError(f"no such brief or folder: {target}{_did_you_mean(target)}")
     if not found:
         raise UsageError(
             f"no briefs found in {', '.join(map(str, targets))} (try `briefgen new SLUG`)"
         )
     return found
+
+
+def _did_you_mean(target: Path) -> str:
+    """'; did you mean briefs/mali-2013?' for a misspelt brief folder, from its would-be siblings."""
+    import difflib
+
+    parent = target.parent
+    if not parent.is_dir():
+        return ""
+    try:
+        names = sorted(p.name for p in parent.iterdir() if p.is_dir() or p.name == "brief.yaml")
+    except OSError:
+        return ""
+    close = difflib.get_close_matches(target.name, names, n=1, cutoff=0.6)
+    return f"; did you mean {parent / close[0] if str(parent) != '.' else close[0]}?" if close else ""
 
 
 def _shown(path: Path) -> str:
