@@ -168,8 +168,11 @@ def resolve_party(party: str, actors: Mapping[str, Actor], language: str = "en")
     actor = actors.get(wanted)
     code = country_code(party)
     if code is not None and (actor is None or actor.kind.value in ("state", "government")):
-        # Keep the author's spelling; a bare code is printed as the country's name.
-        name = country_name(code, language) if _looks_like_code(party) else party
+        # In English, keep the author's spelling; a bare code is printed as the country's name.
+        # In another language, the country's name in it (CLDR), however the brief wrote it:
+        # "Chad", "TCD" or "Tchad" is "Tchad" in a French brief.
+        english = language.split("-")[0].lower() == "en"
+        name = party if english and not _looks_like_code(party) else country_name(code, language)
         return ResolvedParty(f"country:{code}", name, code)
     if actor is not None:
         return ResolvedParty(f"actor:{normalise(actor.name)}", actor.name)

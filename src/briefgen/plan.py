@@ -36,6 +36,7 @@ from briefgen.format import Formatter
 from briefgen.model import Brief, Commitment, Source
 from briefgen.templates import Labels, Templates
 from briefgen.text import Span, parse_inline, plain
+from briefgen.typography import finish
 
 
 @dataclass
@@ -479,7 +480,7 @@ def plan(brief: Brief, folder: Path, output: str, templates: Templates) -> Docum
     if brief.updated and brief.updated != brief.date:
         date_line += " · " + labels.fill("updated", date=fmt.date(brief.updated))
     kicker = labels[{"one-pager": "one_pager", "deck": "deck"}.get(output, "handout")]
-    return Document(
+    document = Document(
         output=output,
         title=plain(brief.title),
         subtitle=plain(brief.subtitle) if brief.subtitle else "",
@@ -492,3 +493,4 @@ def plan(brief: Brief, folder: Path, output: str, templates: Templates) -> Docum
         labels=dict(labels.table),
         authors=tuple(plain(a) for a in brief.authors),
     )
+    return finish(document)  # the language's typography: quotation marks, French spacing

@@ -531,7 +531,8 @@ def pieces(section: Section, labels: Labels, width: float, body: float) -> list[
             out += tiles(b.items, width, body)
             continue
         elif isinstance(b, QuoteBlock):  # a paraphrase gets no quotation marks
-            text = b.text if b.paraphrase else (Span("“"), *b.text, Span("”"))
+            marks = labels.table.get("quote_open", "“"), labels.table.get("quote_close", "”")
+            text = b.text if b.paraphrase else (Span(marks[0]), *b.text, Span(marks[1]))
             said = Para(text, 1.3, italic=True, after=0.3)
             who = line("— " + b.attribution, scale=0.8, colour="muted", after=0)
             piece = TextPiece((said, who), bar=True)
