@@ -282,6 +282,27 @@ def check_glyphs(brief: Brief) -> Iterator[Finding]:
             )
 
 
+PLACEHOLDER = "TODO:"  # how `briefgen new` marks what is to be written
+
+
+def check_placeholders(brief: Brief) -> Iterator[Finding]:
+    """Text `briefgen new` wrote that nobody replaced: a warning, so `check --strict` (as CI
+    runs it) never lets a template be published."""
+    fields = [*iter_text(brief)]
+    fields += [(("commitments", i, "party"), c.party) for i, c in enumerate(brief.commitments)]
+    for i, s in enumerate(brief.sources):  # `iter_text` leaves sources out (ids, addresses)
+        for name in ("title", "publisher", "author", "note", "url"):
+            fields.append((("sources", i, name), getattr(s, name) or ""))
+    for path, text in fields:
+        if text.lstrip().startswith(PLACEHOLDER) or text.endswith("example.org/TODO"):
+            yield warning(f"still the placeholder text ({_short(text)}); replace it", *path)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= 40 else text[:39] + "…")
+
+
 RULES: tuple[Rule, ...] = (
     check_lengths,
     check_sources,
@@ -293,6 +314,7 @@ RULES: tuple[Rule, ...] = (
     check_shape,
     check_reading_level,
     check_glyphs,
+    check_placeholders,
 )
 
 

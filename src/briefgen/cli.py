@@ -332,6 +332,24 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def schema_line(folder: Path) -> str:
+    """The brief's `$schema` comment for editors: the project's schema/brief.schema.json when
+    the brief is inside a project that has one, else the copy the installed package ships."""
+    from importlib.resources import files
+
+    for parent in folder.resolve().parents:
+        found = parent / "schema" / "brief.schema.json"
+        if found.is_file():
+            where = os.path.relpath(found, folder.resolve())
+            return f"# yaml-language-server: $schema={Path(where).as_posix()}"
+    shipped = Path(str(files("briefgen") / "brief.schema.json")).resolve()
+    return (
+        f"# yaml-language-server: $schema={shipped.as_uri()}\n"
+        "# (the schema of the installed briefgen; `briefgen schema > brief.schema.json` writes\n"
+        "# a copy to keep beside your briefs, and the line above can point at it instead)"
+    )
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from importlib.resources import files
 
@@ -342,6 +360,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if folder.exists():
         raise UsageError(f"{_shown(folder)} already exists; choose another slug")
     text = (files("briefgen") / "templates" / "new" / "brief.yaml").read_text(encoding="utf-8")
+    text = text.replace("{schema_line}", schema_line(folder))
     text = text.replace("{title}", slug.replace("-", " ").capitalize())
     text = text.replace("{date}", dt.date.today().isoformat())
     folder.mkdir(parents=True)
