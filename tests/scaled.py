@@ -40,7 +40,12 @@ def scaled_brief(n: int) -> dict[str, Any]:
         "date": "2013-01-23",
         "summary": "Many parties sent troops; each reported several times.",
         "key_figures": [
-            {"value": 1000 + n, "label": "troops pledged", "as_of": "2013-01-13", "sources": [*src]},
+            {
+                "value": 1000 + n,
+                "label": "troops pledged",
+                "as_of": "2013-01-13",
+                "sources": [*src],
+            },
             {"value": parties, "label": "parties", "as_of": "2013-01-13", "sources": [*src]},
         ],
         "background": ["It began earlier.", "Then it grew."],

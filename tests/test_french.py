@@ -11,8 +11,8 @@ import pytest
 from pptx import Presentation
 
 from briefgen.build import Options, build
-from briefgen.format import Formatter
 from briefgen.dates import PartialDate
+from briefgen.format import Formatter
 from briefgen.templates import Templates
 from tests.adversarial._util import pdf_text, pptx_texts
 from tests.conftest import FIXTURES

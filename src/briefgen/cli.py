@@ -156,7 +156,9 @@ def _did_you_mean(target: Path) -> str:
     except OSError:
         return ""
     close = difflib.get_close_matches(target.name, names, n=1, cutoff=0.6)
-    return f"; did you mean {parent / close[0] if str(parent) != '.' else close[0]}?" if close else ""
+    return (
+        f"; did you mean {parent / close[0] if str(parent) != '.' else close[0]}?" if close else ""
+    )
 
 
 def _shown(path: Path) -> str:

@@ -145,15 +145,15 @@ def _message(kind: str, err: Any, got: Any, path: KeyPath) -> str:
             a.strip(" '") for a in str(ctx.get("expected", "")).replace(" or ", ", ").split(",")
         ]
         wanted = "-".join(str(got).casefold().replace("_", " ").split())
-        hint = [SYNONYMS[wanted]] if SYNONYMS.get(wanted) in allowed else []
-        hint = hint or difflib.get_close_matches(wanted, allowed, n=1)
-        tail = f"; did you mean '{hint[0]}'?" if hint else ""
+        close = [SYNONYMS[wanted]] if SYNONYMS.get(wanted) in allowed else []
+        close = close or difflib.get_close_matches(wanted, allowed, n=1)
+        tail = f"; did you mean '{close[0]}'?" if close else ""
         return f"expected one of {', '.join(allowed)} (got {_kind(got)}){tail}"
     if kind in ("string_type", "string_unicode"):
-        hint = ""
+        quote = ""
         if isinstance(got, dict) and len(got) == 1:  # "- It began: then." is a mapping to YAML
-            hint = "; the ': ' in the text made it a key: put the text in quotes"
-        return f"expected text (got {_kind(got)}){hint}"
+            quote = "; the ': ' in the text made it a key: put the text in quotes"
+        return f"expected text (got {_kind(got)}){quote}"
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "list_type":
