@@ -3,9 +3,13 @@ renderer prints the same text: quotation marks, and in French the spaces before 
 inside « », and the typographic apostrophe.
 
 English text is left exactly as planned. Other languages get their own quotation marks
-(CLDR's) in place of “ ”. French also gets, as the Imprimerie nationale sets it:
-a no-break space before `:` and inside « », a narrow no-break space before `; ? !`, and ’ for
-a straight apostrophe. Link targets, paths and identifiers are never touched.
+(CLDR's) in place of “ ”. French also gets a no-break space before `: ; ? !` and inside « »,
+and ’ for a straight apostrophe. Link targets, paths and identifiers are never touched.
+
+The no-break space is U+00A0 everywhere, never the narrow U+202F that French typography
+prefers before `; ? !` and that CLDR puts between thousands: ReportLab breaks lines at
+U+202F (and prints it as a plain space), so "1 700" or "arrêter ?" could be split across two
+lines of a PDF. So numbers formatted with U+202F get U+00A0 too.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ def quote_marks(language: str) -> tuple[str, str]:
 _SPACE = f"[ {NBSP}{NNBSP}]"
 _AFTER = r"(?=\s|$|[»)\]\"”’.,])"  # punctuation ends a word: not 'a?b' in an address, not 10:30
 _FRENCH: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(rf"(?<![\s;:!?]){_SPACE}?([;!?]+){_AFTER}"), NNBSP + r"\1"),
+    (re.compile(rf"(?<![\s;:!?]){_SPACE}?([;!?]+){_AFTER}"), NBSP + r"\1"),
     (re.compile(rf"(?<![\s;:!?]){_SPACE}?:{_AFTER}"), NBSP + ":"),
     (re.compile(r"(?<=\w)'"), "’"),
     (re.compile(rf"«{_SPACE}*"), "«" + NBSP),  # « text », as typed in labels or the brief
@@ -86,7 +90,7 @@ def fixer(language: str) -> Callable[[str], str] | None:
         return None
 
     def fix(text: str) -> str:
-        text = _quotes(text, marks)
+        text = _quotes(text, marks).replace(NNBSP, NBSP)
         if french:
             for pattern, replacement in _FRENCH:
                 text = pattern.sub(replacement, text)

@@ -31,7 +31,8 @@ def number_format(language: str) -> str:
         return ENGLISH_FORMAT
     if group == ",":
         return ENGLISH_FORMAT
-    sep = '"' + group.replace('"', "") + '"'
+    # U+202F (CLDR's French separator) as U+00A0, as the text of the deck has it (typography.py)
+    sep = '"' + group.replace('"', "").replace("\u202f", "\u00a0") + '"'
     # Two conditions are all a format holds: millions and more, thousands, the rest.
     return f"[>=1000000]#{sep}###{sep}##0;[>=1000]#{sep}##0;0"
 
