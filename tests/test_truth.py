@@ -104,3 +104,16 @@ def test_one_key_figure_is_singular(cli, tmp_path):
     assert f"{brief}:5:3: warning: key_figures: 1 key figure; the 'at a glance' box holds 2-5" in (
         result.out.splitlines()
     )
+
+
+def test_a_commitment_without_a_date_is_pointed_out(cli, tmp_path):
+    text = BRIEF.replace(
+        "displacement:\n",
+        "  - party: Chad\n    support: [logistics]\n    sources: [src-1]\ndisplacement:\n",
+    )
+    brief = _write(tmp_path / "nodate", text)
+    result = cli("check", str(brief.parent))
+    assert (
+        f"{brief}:24:5: warning: commitments[1]: no as_of; give the date this was true (the "
+        "brief date 2013-01-23 is printed until then)"
+    ) in result.out.splitlines()

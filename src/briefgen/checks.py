@@ -98,6 +98,14 @@ def check_numbers(brief: Brief) -> Iterator[Finding]:
     for i, k in enumerate(brief.key_figures):
         if k.as_of is None:  # the loader found no single figure it repeats to date it by
             yield warning(_undated_key_figure(brief, k.value), "key_figures", i)
+    for i, c in enumerate(brief.commitments):  # with a number, as_of is required (above)
+        if c.as_of is None and all(v is None for v in (c.troops, c.troops_in_place, c.aircraft)):
+            yield warning(
+                f"no as_of; give the date this was true (the brief date {brief.date} is printed "
+                "until then)",
+                "commitments",
+                i,
+            )
     for i, d in enumerate(brief.displacement):
         if d.figure is not None and d.as_of is None:
             yield warning(
