@@ -277,5 +277,13 @@ def check(path: Path, display: str | None = None) -> Loaded:
             more = [f for f in mended.restore(found) if (f.path, f.message) not in seen]
             loaded.findings += loaded.place(more)
         loaded.data = None
+    # A value read past (a forbidden character left out) says what is wrong with it: what the
+    # rules then find in the mended value at the same place would only mislead.
+    read_past = {f.path for f in loaded.locations.problems}
+    loaded.findings = [
+        f
+        for f in loaded.findings
+        if f.path not in read_past or any(f.message == p.message for p in loaded.locations.problems)
+    ]
     loaded.findings.sort(key=lambda f: f.sort_key)
     return loaded
