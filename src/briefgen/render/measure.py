@@ -340,10 +340,10 @@ class TablePiece:
         total, n = (head if self.header else 0), int(self.header)
         if self.header and total > avail:
             return 0
-        for h in rows[self._start : self._start + len(self.rows)]:
-            if total + h > avail:
+        for i in range(self._start, self._start + len(self.rows)):  # no copy of the rest
+            if total + rows[i] > avail:
                 break
-            total, n = total + h, n + 1
+            total, n = total + rows[i], n + 1
         return n
 
     def fit(self, base: float, width: float, used: float, avail: float) -> float | None:
