@@ -22,6 +22,9 @@ during a run do not change what is measured; --rev REV measures a committed revi
   (5) peak memory of a single-brief cold build (largest process exactly; sums sampled)
   (6) the route a user would take instead: bench/mali_chart.py (matplotlib) + pandoc md->pptx
       + pandoc md->pdf (typst engine)                      vs  (1)
+  (7) scaling: briefs of 1k, 2k, 4k and 8k commitments (tests/scaled.py: a party per four
+      commitments, an event per ten), each output built alone: time and peak memory
+                                                           vs  linear growth (8k / 1k = 8x)
 
 Needs for (5) psutil and for (6) pypandoc_binary and typst (the `bench` extra); without them
 those rows say what is missing.
@@ -64,6 +67,7 @@ NOOP_MAX = 8.0  # no-op rebuild / python -c pass
 COLD_MAX = 1.3  # cold build / import floor
 ROUTE_MIN = 1.5  # pandoc route / cold build
 JOBS_MIN = 1.7  # 200 briefs: --jobs 1 / --jobs 2
+SCALING_MAX = 10.0  # (7) time and memory, 8k / 1k commitments: linear is 8 (memory: less)
 MEMORY_MAX_MB = 250.0  # single-brief cold build, all processes summed
 
 # One word of the Mali summary, swapped back and forth: "... and Chad have promised thousands".
@@ -533,6 +537,56 @@ def bench_memory(tmp: Path, repeat: int) -> list[Row]:
     return rows
 
 
+def bench_scaling(tmp: Path, sizes: Sequence[int]) -> list[Row]:
+    """(7): each output of a brief with n commitments, built alone (-j 1): time and peak RSS."""
+    sys.path.insert(0, str(ROOT))
+    from tests.scaled import write_scaled
+
+    rows: list[Row] = []
+    found: dict[str, dict[int, tuple[float, float]]] = {}
+    for n in sizes:
+        folder = write_scaled(fresh(tmp, f"scaled-{n}-") / f"scaled-{n}", n)
+        for output in ("handout", "one-pager", "deck"):
+            out = fresh(tmp, "scaled-out-")
+            cmd = [PY, "-c", RUSAGE_WRAPPER, *BRIEFGEN, "build", folder, "-o", out]
+            try:
+                done = timed([*cmd, "--only", output, "-j", "1"])
+            finally:
+                shutil.rmtree(out, ignore_errors=True)
+            peak = int(done.out.split()[-1]) * 1024 / MB
+            found.setdefault(output, {})[n] = (done.cpu, peak)
+            rows.append(
+                Row(
+                    f"(7) {n:,} commitments, {output}",
+                    ms(done.wall),
+                    cpu=ms(done.cpu),
+                    compare="peak memory",
+                    compare_value=f"{peak:.0f} MB",
+                )
+            )
+    small, large = min(sizes), max(sizes)
+    for output, by_size in found.items():
+        (t1, m1), (t2, m2) = by_size[small], by_size[large]
+        grow, linear = t2 / t1, large / small
+        rows.append(
+            Row(
+                f"(7) {output}: {large:,} / {small:,} commitments",
+                f"{grow:.1f}x cpu",
+                compare="memory",
+                compare_value=f"{m2 / m1:.1f}x",
+                ratio=f"linear: {linear:.0f}x",
+                target=f"<= {SCALING_MAX * linear / 8:g}x",
+                verdict=verdict(grow <= SCALING_MAX * linear / 8),
+            )
+        )
+    NOTES.append(
+        "(7) each figure is one build of one output (check included: reading the YAML is "
+        "about a third of it); peak memory is the build process's, from rusage; the growth "
+        "rows compare CPU time, which other load on the machine moves far less than wall time"
+    )
+    return rows
+
+
 def find_pandoc() -> tuple[str | None, str]:
     try:
         import pypandoc
@@ -730,8 +784,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one run of everything")
     parser.add_argument("--briefs", type=int, default=200, help="briefs for (4) (default 200)")
     parser.add_argument(
+        "--scaling",
+        default="1000,2000,4000,8000",
+        metavar="N,N",
+        help="commitments in the briefs of (7) (default 1000,2000,4000,8000)",
+    )
+    parser.add_argument(
         "--only",
-        default="1,2,3,4,5,6",
+        default="1,2,3,4,5,6,7",
         metavar="N,N",
         help="figures to measure (default all); (1) and (2) come with (3) and (6)",
     )
@@ -742,8 +802,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     picked = {n.strip() for n in args.only.split(",")} - {""}
-    if not picked <= set("123456"):
-        parser.error("--only takes figure numbers 1 to 6, e.g. --only 4 or --only 1,5")
+    if not picked <= set("1234567"):
+        parser.error("--only takes figure numbers 1 to 7, e.g. --only 4 or --only 1,5")
     only = {int(n) for n in picked}
     repeat = 1 if args.quick else max(1, args.repeat)
     few = 1 if args.quick else min(repeat, 3)  # (4) and (6)
@@ -770,6 +830,9 @@ def main() -> None:
             rows += bench_memory(tmp, repeat)
         if 4 in only:
             rows += bench_many(tmp, few, args.briefs)
+        if 7 in only:
+            sizes = [int(n) for n in args.scaling.split(",") if n.strip()]
+            rows += bench_scaling(tmp, sizes)
     print()
     print(table(rows))
     print()

@@ -13,7 +13,8 @@ from tests.conftest import FIXTURES
 BAD = FIXTURES / "bad"
 
 EXPECTED = {
-    "wrong-type": "14:13: commitments[0].troops: expected a whole number (got 'about 500')",
+    "wrong-type": "14:13: commitments[0].troops: expected a whole number (got 'about 500'); "
+    "write 500 and add approximate: true",
     "unknown-key": "14:5: commitments[0].troop: unknown key 'troop'; did you mean 'troops'?",
     "dangling-source": "17:22: commitments[0].sources[1]: source 'src-9' is not listed in "
     "sources; did you mean 'src-1'?",

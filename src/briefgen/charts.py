@@ -227,7 +227,7 @@ def displacement_chart(brief: Brief, ctx: ChartContext) -> ChartSpec | None:
     shown = tuple(fmt.number(d.figure or 0, d.approximate) for d in rows)
     dates = [d.as_of or brief.date for d in rows]
     items = "; ".join(f"{c}: {v}" for c, v in zip(cats, shown, strict=True))
-    as_of = labels.fill("as_of_date", date=fmt.date_range(dates))
+    as_of = fmt.as_of(dates)
     return ChartSpec(
         kind="columns",
         title=labels["displacement_chart"],

@@ -95,6 +95,25 @@ def check_numbers(brief: Brief) -> Iterator[Finding]:
             yield error(f"{name} is a number, so it needs at least one source", *path, "sources")
         if as_of is None and path[0] == "commitments":
             yield error(f"as_of is required when {name} is given", *path)
+    for i, k in enumerate(brief.key_figures):
+        if k.as_of is None:  # the loader found no single figure it repeats to date it by
+            yield warning(_undated_key_figure(brief, k.value), "key_figures", i)
+    for i, c in enumerate(brief.commitments):  # with a number, as_of is required (above)
+        if c.as_of is None and all(v is None for v in (c.troops, c.troops_in_place, c.aircraft)):
+            yield warning(
+                f"no as_of; give the date this was true (the brief date {brief.date} is printed "
+                "until then)",
+                "commitments",
+                i,
+            )
+    for i, d in enumerate(brief.displacement):
+        if d.figure is not None and d.as_of is None:
+            yield warning(
+                f"figure has no as_of; give the date it was true (the brief date {brief.date} "
+                "is printed until then)",
+                "displacement",
+                i,
+            )
     for i, c in enumerate(brief.commitments):
         if c.troops is not None and c.troops_in_place is not None and c.troops_in_place > c.troops:
             yield error(
@@ -103,6 +122,20 @@ def check_numbers(brief: Brief) -> Iterator[Finding]:
                 i,
                 "troops_in_place",
             )
+
+
+def _undated_key_figure(brief: Brief, value: int) -> str:
+    """Why a key figure has no date: it repeats no dated figure, or figures of several dates."""
+    from briefgen.model import repeated_dates
+
+    found = repeated_dates(brief, value)
+    if found:
+        listed = ", ".join(f"{where} {when}" for where, when in found)
+        return f"no as_of, and the figures it repeats differ in date ({listed}); give its as_of"
+    return (
+        "no as_of, and no dated displacement figure or commitment has this number; give the "
+        f"date it was true (the brief date {brief.date} is printed until then)"
+    )
 
 
 def _dates(brief: Brief) -> Iterator[tuple[KeyPath, PartialDate | None]]:
@@ -191,7 +224,9 @@ def check_shape(brief: Brief) -> Iterator[Finding]:
         yield warning(f"summary has {sentences} sentences; keep it to 1-3", "summary")
     if brief.key_figures and not 2 <= len(brief.key_figures) <= 5:
         yield warning(
-            f"{len(brief.key_figures)} key figures; the 'at a glance' box holds 2-5", "key_figures"
+            f"{len(brief.key_figures)} key figure{'s' * (len(brief.key_figures) != 1)}; "
+            "the 'at a glance' box holds 2-5",
+            "key_figures",
         )
 
 
@@ -248,6 +283,27 @@ def check_glyphs(brief: Brief) -> Iterator[Finding]:
             )
 
 
+PLACEHOLDER = "TODO:"  # how `briefgen new` marks what is to be written
+
+
+def check_placeholders(brief: Brief) -> Iterator[Finding]:
+    """Text `briefgen new` wrote that nobody replaced: a warning, so `check --strict` (as CI
+    runs it) never lets a template be published."""
+    fields = [*iter_text(brief)]
+    fields += [(("commitments", i, "party"), c.party) for i, c in enumerate(brief.commitments)]
+    for i, s in enumerate(brief.sources):  # `iter_text` leaves sources out (ids, addresses)
+        for name in ("title", "publisher", "author", "note", "url"):
+            fields.append((("sources", i, name), getattr(s, name) or ""))
+    for path, text in fields:
+        if text.lstrip().startswith(PLACEHOLDER) or text.endswith("example.org/TODO"):
+            yield warning(f"still the placeholder text ({_short(text)}); replace it", *path)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= 40 else text[:39] + "…")
+
+
 RULES: tuple[Rule, ...] = (
     check_lengths,
     check_sources,
@@ -258,6 +314,7 @@ RULES: tuple[Rule, ...] = (
     check_links,
     check_shape,
     check_glyphs,
+    check_placeholders,
 )
 
 

@@ -35,9 +35,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"briefgen {__version__}")
     p.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    # --debug is accepted after the command too (`briefgen build --debug`); SUPPRESS keeps a
+    # --debug given before it when it is not repeated after
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    c = sub.add_parser("check", help="load and check briefs; render nothing")
+    c = sub.add_parser("check", help="load and check briefs; render nothing", parents=[common])
     c.add_argument(
         "dirs",
         nargs="*",
@@ -67,7 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     b = sub.add_parser(
-        "build", help="check briefs, then render their handout, one-page brief and deck"
+        "build",
+        help="check briefs, then render their handout, one-page brief and deck",
+        parents=[common],
     )
     b.add_argument(
         "dirs",
@@ -127,7 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     for action in b._actions[1:]:
         w._add_action(action)
 
-    sub.add_parser("schema", help="print the JSON Schema of brief.yaml")
+    sub.add_parser("schema", help="print the JSON Schema of brief.yaml", parents=[common])
 
     t = sub.add_parser(
         "templates",
@@ -186,7 +194,7 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=("text", "markdown", "json"), default="text", help="default: text"
     )
 
-    n = sub.add_parser("new", help="write a new brief that passes `check`")
+    n = sub.add_parser("new", help="write a new brief to fill in", parents=[common])
     n.add_argument("slug", help="folder name: lowercase letters, digits and hyphens")
     n.add_argument(
         "--dir", type=Path, default=BRIEFS_DIR, help="where briefs live (default: ./briefs)"
@@ -216,13 +224,36 @@ def find_briefs(dirs: Sequence[Path]) -> list[Path]:
                     and os.path.lexists(p / "brief.yaml")
                 )
             )
+        elif not dirs:  # the default, ./briefs, is not there
+            raise UsageError(
+                f"no {BRIEFS_DIR}/ folder in {Path.cwd()}; run briefgen from the folder that "
+                f"holds {BRIEFS_DIR}/, name brief folders (briefgen check path/to/brief), "
+                "or start one with `briefgen new SLUG`"
+            )
         else:
-            raise UsageError(f"no such brief or folder: {target}")
+            raise UsageError(f"no such brief or folder: {target}{_did_you_mean(target)}")
     if not found:
         raise UsageError(
             f"no briefs found in {', '.join(map(str, targets))} (try `briefgen new SLUG`)"
         )
     return found
+
+
+def _did_you_mean(target: Path) -> str:
+    """'; did you mean briefs/mali-2013?' for a misspelt brief folder, from its would-be siblings."""
+    import difflib
+
+    parent = target.parent
+    if not parent.is_dir():
+        return ""
+    try:
+        names = sorted(p.name for p in parent.iterdir() if p.is_dir() or p.name == "brief.yaml")
+    except OSError:
+        return ""
+    close = difflib.get_close_matches(target.name, names, n=1, cutoff=0.6)
+    return (
+        f"; did you mean {parent / close[0] if str(parent) != '.' else close[0]}?" if close else ""
+    )
 
 
 def _shown(path: Path) -> str:
@@ -549,6 +580,24 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def schema_line(folder: Path) -> str:
+    """The brief's `$schema` comment for editors: the project's schema/brief.schema.json when
+    the brief is inside a project that has one, else the copy the installed package ships."""
+    from importlib.resources import files
+
+    for parent in folder.resolve().parents:
+        found = parent / "schema" / "brief.schema.json"
+        if found.is_file():
+            where = os.path.relpath(found, folder.resolve())
+            return f"# yaml-language-server: $schema={Path(where).as_posix()}"
+    shipped = Path(str(files("briefgen") / "brief.schema.json")).resolve()
+    return (
+        f"# yaml-language-server: $schema={shipped.as_uri()}\n"
+        "# (the schema of the installed briefgen; `briefgen schema > brief.schema.json` writes\n"
+        "# a copy to keep beside your briefs, and the line above can point at it instead)"
+    )
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from importlib.resources import files
 
@@ -559,6 +608,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if folder.exists():
         raise UsageError(f"{_shown(folder)} already exists; choose another slug")
     text = (files("briefgen") / "assets" / "new-brief.yaml").read_text(encoding="utf-8")
+    text = text.replace("{schema_line}", schema_line(folder))
     text = text.replace("{title}", slug.replace("-", " ").capitalize())
     text = text.replace("{date}", dt.date.today().isoformat())
     try:

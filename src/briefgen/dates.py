@@ -62,9 +62,11 @@ class PartialDate:
             )
         m = _PATTERN.match(value.strip())
         if not m:
+            guess = _guess(value)
             raise PydanticCustomError(
                 "partial_date",
-                "expected a date like 2013-01-17, 2013-01 or 2013 (got {got})",
+                "expected a date like 2013-01-17, 2013-01 or 2013 (got {got})"
+                + (f"; did you mean {guess}?" if guess else ""),
                 {"got": repr(value)},
             )
         year, month, day = (int(g) if g else 0 for g in m.groups())
@@ -101,3 +103,29 @@ class PartialDate:
             ],
             "description": "ISO date at day, month or year precision: 2013-01-17, 2013-01 or 2013.",
         }
+
+
+# Ways people write dates that are not ISO, English month names (what `check` can suggest for).
+_FORMATS = (
+    ("%b %Y", "month"),
+    ("%B %Y", "month"),
+    ("%d %b %Y", "day"),
+    ("%d %B %Y", "day"),
+    ("%b %d %Y", "day"),
+    ("%B %d %Y", "day"),
+    ("%Y/%m/%d", "day"),
+    ("%Y/%m", "month"),
+    ("%Y.%m.%d", "day"),
+)
+
+
+def _guess(text: str) -> str:
+    """The ISO form of a date written another way ('Jan 2024' → '2024-01'), or ''."""
+    cleaned = " ".join(text.replace(",", " ").replace("Sept", "Sep").split())
+    for fmt, precision in _FORMATS:
+        try:
+            when = dt.datetime.strptime(cleaned, fmt).date()
+        except ValueError:
+            continue
+        return when.isoformat() if precision == "day" else when.isoformat()[:7]
+    return ""

@@ -70,9 +70,39 @@ class Formatter:
         return str(when.year)
 
     def date_range(self, dates: list[PartialDate]) -> str:
+        """The span of some dates: one date, or 'du 12 au 19 mai 2031' where the labels have a
+        `date_range` snippet (French), else '12 May 2031 – 19 May 2031'."""
         if not dates:
             return ""
         first, last = min(dates), max(dates)
         if first == last:
             return self.date(first)
+        if "date_range" in self.labels.table:
+            start, end = self._ends(first, last)
+            return self.labels.fill("date_range", start=start, end=end)
         return f"{self.date(first, short=True)} – {self.date(last, short=True)}"
+
+    def as_of(self, dates: list[PartialDate]) -> str:
+        """'As of 19 May 2031', or for several dates 'Du 12 au 19 mai 2031' where the labels have
+        an `as_of_range` snippet (French: never 'Au 12 mai 2031 – 19 mai 2031')."""
+        first, last = min(dates), max(dates)
+        if first != last and "as_of_range" in self.labels.table:
+            start, end = self._ends(first, last)
+            return self.labels.fill("as_of_range", start=start, end=end)
+        return self.labels.fill("as_of_date", date=self.date_range(dates))
+
+    def _ends(self, first: PartialDate, last: PartialDate) -> tuple[str, str]:
+        """Both ends of a span, what they share said once: ('12', '19 mai 2031'),
+        ('12 avril', '19 mai 2031'); the first day of a month is '1er' in French."""
+        from babel.dates import format_skeleton
+
+        end = self.date(last)
+        if first.precision != "day" or last.precision != "day" or first.year != last.year:
+            return self.date(first), end
+        if first.month == last.month:
+            start = str(first.day)
+        else:
+            start = str(format_skeleton("dMMMM", first.start, locale=self.locale))
+        if first.day == 1 and self.locale.language == "fr":
+            start = start.replace("1", "1er", 1)
+        return start, end

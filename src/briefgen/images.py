@@ -105,6 +105,11 @@ def check_images(brief: Brief, folder: Path) -> Iterator[Finding]:
 
 def decode_problem(path: Path) -> str | None:
     """Decode the whole picture (its size is already known to be sane); None when it is whole."""
+    from briefgen.pngcheck import SIGNATURE, UNJUDGED, png_problem
+
+    data = path.read_bytes()  # a PNG is judged by zlib alone, without Pillow (pngcheck.py)
+    if data.startswith(SIGNATURE) and (found := png_problem(data)) != UNJUDGED:
+        return found
     try:
         decoded(path)
     except Exception as e:  # Pillow raises many kinds for damaged data

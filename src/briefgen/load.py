@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,9 @@ class Loaded:
     brief: Brief | None
     findings: list[Finding] = field(default_factory=list)
     locations: Locations = field(default_factory=Locations)
+    # the parsed data while `check` may still need it (to check what fits when the shape is
+    # wrong); never kept after it, nor sent between processes
+    data: Any = field(default=None, repr=False, compare=False)
 
     @property
     def folder(self) -> Path:
@@ -61,10 +65,11 @@ def load(path: Path, display: str | None = None) -> Loaded:
             finding = Finding(Severity.ERROR, e.problem, (), shown)
         return Loaded(file, shown, None, [finding])
     try:
-        data, locs = read_yaml(raw)
+        data, locs = read_yaml(raw, keep_going=True)
     except BriefError as e:
         return Loaded(file, shown, None, [f.located(shown, f.line, f.column) for f in e.findings])
     loaded = Loaded(file, shown, None, locations=locs)
+    read_past = [f.located(shown, f.line, f.column) for f in locs.problems]
     if not isinstance(data, dict):
         loaded.findings = loaded.place(
             [Finding(Severity.ERROR, f"expected a mapping of keys (got {_kind(data)})")]
@@ -76,6 +81,8 @@ def load(path: Path, display: str | None = None) -> Loaded:
         loaded.brief = Brief.model_validate(data)
     except pydantic.ValidationError as e:
         loaded.findings = [_from_pydantic(err, data, loaded) for err in e.errors()]
+        loaded.data = data
+    loaded.findings = read_past + loaded.findings
     return loaded
 
 
@@ -129,7 +136,7 @@ def _message(kind: str, err: Any, got: Any, path: KeyPath) -> str:
     if kind == "extra_forbidden":
         return _unknown_key(path)
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"expected a whole number (got {_kind(got)})"
+        return f"expected a whole number (got {_kind(got)}){_number_hint(got)}"
     if kind in ("greater_than_equal",):
         return (
             f"must not be negative (got {_kind(got)})"
@@ -142,11 +149,16 @@ def _message(kind: str, err: Any, got: Any, path: KeyPath) -> str:
         allowed = [
             a.strip(" '") for a in str(ctx.get("expected", "")).replace(" or ", ", ").split(",")
         ]
-        hint = difflib.get_close_matches(str(got), allowed, n=1)
-        tail = f"; did you mean '{hint[0]}'?" if hint else ""
+        wanted = "-".join(str(got).casefold().replace("_", " ").split())
+        close = [SYNONYMS[wanted]] if SYNONYMS.get(wanted) in allowed else []
+        close = close or difflib.get_close_matches(wanted, allowed, n=1)
+        tail = f"; did you mean '{close[0]}'?" if close else ""
         return f"expected one of {', '.join(allowed)} (got {_kind(got)}){tail}"
     if kind in ("string_type", "string_unicode"):
-        return f"expected text (got {_kind(got)})"
+        quote = ""
+        if isinstance(got, dict) and len(got) == 1:  # "- It began: then." is a mapping to YAML
+            quote = "; the ': ' in the text made it a key: put the text in quotes"
+        return f"expected text (got {_kind(got)}){quote}"
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "list_type":
@@ -162,6 +174,50 @@ def _message(kind: str, err: Any, got: Any, path: KeyPath) -> str:
     if kind in ("partial_date", "impossible_date"):
         return str(err["msg"])
     return f"{err['msg']} (got {_kind(got)})"
+
+
+# Words people write for an allowed value (support kinds, statuses) → that value.
+SYNONYMS = {
+    "soldiers": "troops",
+    "ground-troops": "troops",
+    "money": "funding",
+    "cash": "funding",
+    "aid": "funding",
+    "finance": "funding",
+    "financial": "funding",
+    "air-support": "air-strikes",
+    "airstrikes": "air-strikes",
+    "bombing": "air-strikes",
+    "aircraft": "air-strikes",
+    "planes": "air-strikes",
+    "airlift": "transport",
+    "supplies": "logistics",
+    "doctors": "medical",
+    "medics": "medical",
+    "intel": "intelligence",
+    "promised": "pledged",
+    "sent": "deployed",
+}
+_APPROXIMATE = re.compile(
+    r"\b(about|around|approx\w*|roughly|nearly|almost|some|over|more than|at least|up to|"
+    r"estimated|circa|ca)\b|[~≈+]",
+    re.IGNORECASE,
+)
+
+
+def _number_hint(got: Any) -> str:
+    """What to write instead of 'about 500' or '1,700' where a whole number goes."""
+    if not isinstance(got, str):
+        return ""
+    digits = re.search(r"\d[\d,.\u202f\u00a0 ]*", got)
+    if digits is None:
+        return ""
+    number = re.sub(r"\D", "", digits.group().rstrip(",. "))
+    if _APPROXIMATE.search(got):
+        return f"; write {number} and add approximate: true"
+    if number != got.strip():
+        return f"; write {number}, digits only"
+    return ""
 
 
 def _pattern_message(path: KeyPath, got: Any) -> str:
@@ -219,5 +275,23 @@ def check(path: Path, display: str | None = None) -> Loaded:
     if loaded.brief is not None:
         found = run_checks(loaded.brief) + list(check_images(loaded.brief, loaded.folder))
         loaded.findings += loaded.place(found)
+    elif loaded.data is not None:  # the shape is wrong: check the parts that fit all the same
+        from briefgen.partial import mend
+
+        mended = mend(loaded.data, [f.path for f in loaded.findings])
+        if mended is not None:
+            found = run_checks(mended.brief) + list(check_images(mended.brief, loaded.folder))
+            seen = {(f.path, f.message) for f in loaded.findings}
+            more = [f for f in mended.restore(found) if (f.path, f.message) not in seen]
+            loaded.findings += loaded.place(more)
+        loaded.data = None
+    # A value read past (a forbidden character left out) says what is wrong with it: what the
+    # rules then find in the mended value at the same place would only mislead.
+    read_past = {f.path for f in loaded.locations.problems}
+    loaded.findings = [
+        f
+        for f in loaded.findings
+        if f.path not in read_past or any(f.message == p.message for p in loaded.locations.problems)
+    ]
     loaded.findings.sort(key=lambda f: f.sort_key)
     return loaded

@@ -12,7 +12,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from briefgen.dates import PartialDate
 
@@ -82,7 +82,9 @@ class KeyFigure(Part):
     )
     approximate: bool = Field(False, description="The number is an estimate ('about').")
     as_of: PartialDate | None = Field(
-        None, description="When it was true; default: the brief date."
+        None,
+        description="When it was true; default: the date of the displacement figure or "
+        "commitment with the same number (`check` asks for one when there is none).",
     )
     sources: SourceIds = Field(default_factory=list)
 
@@ -323,6 +325,17 @@ class Brief(Part):
         """Every question as a Question (a plain string has no answer)."""
         return tuple(q if isinstance(q, Question) else Question(text=q) for q in self.questions)
 
+    @model_validator(mode="after")
+    def _date_key_figures(self) -> Brief:
+        """A key figure without `as_of` takes the date of the figure it repeats (resolved once,
+        here, so every output prints the same date); see `repeated_dates`."""
+        for i, k in enumerate(self.key_figures):
+            if k.as_of is None:
+                dates = {when for _, when in repeated_dates(self, k.value)}
+                if len(dates) == 1:
+                    self.key_figures[i] = k.model_copy(update={"as_of": dates.pop()})
+        return self
+
     @cached_property
     def parties(self) -> tuple[Party, ...]:
         """Commitments grouped by resolved party, in first-mention order; latest `as_of` is current."""
@@ -357,6 +370,19 @@ class Brief(Part):
     def source_index(self) -> dict[str, int]:
         """Source id → its number (1-based) in the list of sources."""
         return {s.id: i for i, s in enumerate(self.sources, start=1)}
+
+
+def repeated_dates(brief: Brief, value: int) -> list[tuple[str, PartialDate]]:
+    """Dated displacement figures and commitment numbers equal to `value`: (where, as_of)."""
+    found = [
+        (f"displacement[{i}]", d.as_of)
+        for i, d in enumerate(brief.displacement)
+        if d.figure == value and d.as_of is not None
+    ]
+    for i, c in enumerate(brief.commitments):
+        if c.as_of is not None and value in (c.troops, c.troops_in_place, c.aircraft):
+            found.append((f"commitments[{i}]", c.as_of))
+    return found
 
 
 def json_schema() -> dict[str, object]:

@@ -46,6 +46,7 @@ from briefgen.template_model import Output, Theme
 from briefgen.template_model import Section as SectionSpec
 from briefgen.template_set import TemplateSet, shown
 from briefgen.text import Span, parse_inline, plain
+from briefgen.typography import finish
 
 
 @dataclass
@@ -754,7 +755,7 @@ def plan(brief: Brief, folder: Path, output: str, templates: TemplateSet) -> Doc
     file_name = slot(spec.file).strip()
     if not file_name or "/" in file_name or "\\" in file_name or file_name.startswith("."):
         raise TemplateError(f"{where}: file: not a usable file name (got {file_name!r})")
-    return Document(
+    document = Document(
         output=output,
         spec=spec,
         theme=theme,
@@ -779,6 +780,7 @@ def plan(brief: Brief, folder: Path, output: str, templates: TemplateSet) -> Doc
         file_name=file_name,
         **_reading(brief, words, spec.reading_level),
     )
+    return finish(document)  # the language's typography: quotation marks, French spacing
 
 
 def _reading(brief: Brief, words: Words, wanted: bool) -> dict[str, Any]:

@@ -39,6 +39,8 @@ class Locations:
 
     values: dict[KeyPath, Position] = field(default_factory=dict)
     keys: dict[KeyPath, Position] = field(default_factory=dict)
+    # problems the reading went on past (with `keep_going`): reported with everything else
+    problems: list[Finding] = field(default_factory=list)
 
     def find(self, path: KeyPath, at_key: bool = False) -> Position:
         """The position of `path`, or of its nearest located parent."""
@@ -72,8 +74,11 @@ def _decode(raw: bytes) -> str:
         raise _Fail(f"not valid UTF-8 (byte {bad}); save the file as UTF-8", (line, col)) from None
 
 
-def read_yaml(raw: bytes) -> tuple[Any, Locations]:
-    """Bytes of a YAML document → (plain data, locations). Raises BriefError (unlocated file)."""
+def read_yaml(raw: bytes, keep_going: bool = False) -> tuple[Any, Locations]:
+    """Bytes of a YAML document → (plain data, locations). Raises BriefError (unlocated file).
+
+    With `keep_going`, a problem the data can be read past (a duplicate key: its first value
+    is kept; a forbidden character: left out) is put in `Locations.problems` instead."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.reader import ReaderError
@@ -93,6 +98,7 @@ def read_yaml(raw: bytes) -> tuple[Any, Locations]:
         except MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             problem = _syntax_problem(e.context, e.problem)
+            problem = _advice(problem, text, mark.line if mark else -1)
             raise _Fail(f"YAML syntax error: {problem}", _pos(mark) if mark else (1, 1)) from None
         except RecursionError:
             raise _Fail(
@@ -105,7 +111,7 @@ def read_yaml(raw: bytes) -> tuple[Any, Locations]:
                 "the file is empty; a brief is a mapping of keys (see `briefgen new`)", (1, 1)
             )
         locs = Locations()
-        builder = _Builder(yaml, locs)
+        builder = _Builder(yaml, locs, keep_going)
         data = builder.build(node, (), 0)
         return data, locs
     except _Fail as f:
@@ -138,16 +144,41 @@ def _syntax_problem(context: object, problem: object) -> str:
     return ", ".join(parts) or "invalid YAML"
 
 
+def _advice(problem: str, text: str, line: int) -> str:
+    """ruamel's words, turned into what to do where a person can act on them."""
+    if "'\\t'" in problem or "'\t'" in problem:
+        return "a tab indents this line; YAML indents with spaces only: replace the tab with spaces"
+    if problem.startswith("mapping values are not allowed here"):
+        lines = text.splitlines()
+        typed = lines[line] if 0 <= line < len(lines) else ""
+        key, sep, value = typed.strip().lstrip("- ").partition(": ")
+        if sep and value and not value.startswith(("'", '"', "[", "{")):
+            quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+            return (
+                f"the text of '{key}' holds ': ', which YAML reads as a new key; put the text "
+                f'in quotes: {key}: "{quoted}"'
+            )
+        return "a ': ' in this line reads as a new key; put the text in quotes"
+    return problem
+
+
 def _line_col(text: str, index: int) -> Position:
     line = text.count("\n", 0, index) + 1
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 class _Builder:
-    def __init__(self, yaml: Any, locs: Locations) -> None:
+    def __init__(self, yaml: Any, locs: Locations, keep_going: bool = False) -> None:
         self.yaml = yaml
         self.locs = locs
         self.nodes = 0
+        self.keep_going = keep_going
+
+    def problem(self, fail: _Fail) -> None:
+        """Raise, or (keeping going) note the problem and let the caller read on."""
+        if not self.keep_going:
+            raise fail
+        self.locs.problems.append(fail.finding)
 
     def build(self, node: Any, path: KeyPath, depth: int) -> Any:
         from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -182,11 +213,14 @@ class _Builder:
             key = str(key_node.value)
             if key in out:
                 first = self.locs.keys[(*path, key)][0]
-                raise _Fail(
-                    f"duplicate key '{key}' (first given on line {first})",
-                    _pos(key_node.start_mark),
-                    (*path, key),
+                self.problem(
+                    _Fail(
+                        f"duplicate key '{key}' (first given on line {first})",
+                        _pos(key_node.start_mark),
+                        (*path, key),
+                    )
                 )
+                continue  # the first value stands; the rest of the file is still read
             self.locs.keys[(*path, key)] = _pos(key_node.start_mark)
             out[key] = self.build(value_node, (*path, key), depth + 1)
         return out
@@ -197,7 +231,11 @@ class _Builder:
         if node.tag not in _PLAIN_TAGS:
             raise _Fail(self._tag_message(node.tag), _pos(node.start_mark), path)
         if node.tag == "tag:yaml.org,2002:str":
-            return _clean_text(str(node.value), node, path)
+            try:
+                return _clean_text(str(node.value), node, path)
+            except _Fail as fail:
+                self.problem(fail)
+                return _FORBIDDEN.sub("", str(node.value))
         try:
             return self.yaml.constructor.construct_object(node, deep=True)
         except Exception:

@@ -159,7 +159,13 @@ def full_brief(
         "content_note": t("CN"),
         "summary": t("SM"),
         "key_figures": [
-            {"value": 230000, "label": t("K1"), "approximate": True, "sources": src},
+            {
+                "value": 230000,
+                "label": t("K1"),
+                "approximate": True,
+                "as_of": "2013-01-16",
+                "sources": src,
+            },
             {"value": 1700, "label": t("K2"), "sources": src},
         ],
         "background": [t("B1"), t("B2")],

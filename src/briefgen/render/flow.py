@@ -449,7 +449,7 @@ class Flow:
     def _quoteblock(self, b: QuoteBlock) -> list[Flowable]:
         text = self.markup(b.text)
         if not b.paraphrase:
-            text = f"“{text}”"
+            text = f"{self.labels.table.get('quote_open', '“')}{text}{self.labels.table.get('quote_close', '”')}"
         return [
             KeepTogether(
                 [

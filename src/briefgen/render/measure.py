@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -231,15 +232,30 @@ class TextPiece:
         px, py = self.pad(base)
         return 2 * py + sum(p.height(base, width - 2 * px) for p in self.paras)
 
-    def split(self, base: float, width: float, avail: float) -> tuple[TextPiece, TextPiece] | None:
-        """What fits in `avail` points and the rest; None when nothing fits."""
+    def fit(self, base: float, width: float, used: float, avail: float) -> float | None:
+        """Its height when `used` points and it fit in `avail`, else None; measuring stops at
+        the paragraph that overflows by a point (the sum that decides is `height`'s)."""
         px, py = self.pad(base)
-        left, head, rest = avail - 2 * py, list(self.paras), list[Para]()
-        heights = [p.height(base, width - 2 * px) for p in head]
-        while head and sum(heights) > left:
-            rest.insert(0, head.pop())
-            heights.pop()
-        spare = left - sum(heights)
+        total = 2 * py
+        for p in self.paras:
+            total += p.height(base, width - 2 * px)
+            if used + total > avail + 1.0:
+                return None
+        h = self.height(base, width)
+        return h if used + h <= avail else None
+
+    def split(self, base: float, width: float, avail: float) -> tuple[TextPiece, TextPiece] | None:
+        """What fits in `avail` points and the rest; None when nothing fits. Only the paragraphs
+        that fit, and the first that does not, are measured."""
+        px, py = self.pad(base)
+        left, total, n = avail - 2 * py, 0.0, 0
+        for p in self.paras:
+            h = p.height(base, width - 2 * px)
+            if total + h > left:  # as many as fit, summed in order as `sum` does
+                break
+            total, n = total + h, n + 1
+        head, rest = list(self.paras[:n]), list(self.paras[n:])
+        spare = left - total
         lines, p = rest[0].lines(base, width - 2 * px), rest[0]
         k = int(spare // (LEADING * p.size(base)))
         if 0 < k < len(lines):  # split the paragraph between two lines
@@ -274,31 +290,43 @@ class TablePiece:
     key: bool = False  # first column is the key (dates, terms): bold, accent, rules between rows
     full = False
     whole = False
-    # what was measured, never part of the value: the whole table's, and each row's (the pieces
-    # a table splits into share that, so a long table is measured once, not once per slide)
-    _memo: dict[Any, list[float]] = field(
-        default_factory=dict, init=False, repr=False, compare=False, hash=False
-    )
+    # What was measured, never part of the value, shared by all the pieces a table splits into
+    # (`replace` passes it on): the whole table's column widths and row heights, each row's
+    # measures. A long table is measured once, not once per slide, and a piece finds its rows'
+    # heights at `_start` in the whole table's, so paginating it is linear in its rows.
     _by_row: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    _start: int = field(default=0, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        self._by_row.setdefault("whole", self.rows)  # the first piece made is the whole table
 
     def head(self) -> tuple[Spans, ...]:
         """The header row as spans."""
         return tuple(plain_spans(c) for c in self.columns)
 
     def col_widths(self, width: float, base: float) -> list[float]:
-        """Widths of the columns in points: see `_col_widths`."""
-        if ("cols", width, base) not in self._memo:
-            self._memo["cols", width, base] = _col_widths(self, width, base)
-        return list(self._memo["cols", width, base])
+        """Widths of the columns in points, the same in every piece: see `_col_widths`."""
+        if ("cols", width, base) not in self._by_row:
+            self._by_row["cols", width, base] = _col_widths(self, width, base)
+        return list(self._by_row["cols", width, base])
+
+    def _row_heights(self, base: float, width: float) -> tuple[float, list[float]]:
+        """The header's height and every row's of the whole table, measured once."""
+        if ("rows", base, width) not in self._by_row:
+            widths = tuple(cw - 2 * CELL_X for cw in self.col_widths(width, base))
+            head = self.lines(self.head(), base, widths, True) * LEADING * base + 2 * CELL_Y
+            rows = [
+                self.lines(row, base, widths, False) * LEADING * base + 2 * CELL_Y
+                for row in self._by_row["whole"]
+            ]
+            self._by_row["rows", base, width] = (head, rows)
+        found: tuple[float, list[float]] = self._by_row["rows", base, width]
+        return found
 
     def heights(self, base: float, width: float) -> list[float]:
         """The height of each row in points, the header's first."""
-        if ("rows", base, width) not in self._memo:
-            widths = tuple(cw - 2 * CELL_X for cw in self.col_widths(width, base))
-            lines = [self.lines(self.head(), base, widths, True)] if self.header else []
-            lines += self.per_row(self.lines, base, widths, False)
-            self._memo["rows", base, width] = [n * LEADING * base + 2 * CELL_Y for n in lines]
-        return list(self._memo["rows", base, width])
+        head, rows = self._row_heights(base, width)
+        return [head] * self.header + rows[self._start : self._start + len(self.rows)]
 
     def lines(
         self, cells: tuple[Spans, ...], base: float, widths: tuple[float, ...], head: bool
@@ -323,19 +351,41 @@ class TablePiece:
         """Height of the whole table in points."""
         return sum(self.heights(base, width))
 
+    def _fitting(self, base: float, width: float, avail: float) -> int:
+        """How many of `heights` (the header's first) fit in `avail` points, counted from the
+        top: as many rows as fit, never all of them measured (a slide holds a few)."""
+        head, rows = self._row_heights(base, width)
+        total, n = (head if self.header else 0), int(self.header)
+        if self.header and total > avail:
+            return 0
+        for i in range(self._start, self._start + len(self.rows)):  # no copy of the rest
+            if total + rows[i] > avail:
+                break
+            total, n = total + rows[i], n + 1
+        return n
+
+    def fit(self, base: float, width: float, used: float, avail: float) -> float | None:
+        """Its height when `used` points and it fit in `avail`, else None; measuring stops at
+        the row that overflows by a point (the sum that decides is `height`'s)."""
+        if self._fitting(base, width, avail - used + 1.0) < self.header + len(self.rows):
+            return None
+        h = self.height(base, width)
+        return h if used + h <= avail else None
+
     def split(
         self, base: float, width: float, avail: float
     ) -> tuple[TablePiece, TablePiece] | None:
         """The rows that fit in `avail` points and the rest; None when no row fits."""
-        heights, n = self.heights(base, width), len(self.rows)
-        k = next(i for i in range(len(heights) + 1) if sum(heights[: i + 1]) > avail) - self.header
+        n = len(self.rows)
+        k = self._fitting(base, width, avail) - self.header
         if n - k < 3:  # no orphans: leave a few rows for the next slide
             k = min(k, max(n - 3, (n + 1) // 2))
         if k <= 0:
             return None
         fixed = tuple(self.col_widths(width, base))  # both halves keep the same columns
         head, rest = (
-            replace(self, rows=rows, widths=fixed) for rows in (self.rows[:k], self.rows[k:])
+            replace(self, rows=rows, widths=fixed, _start=start)
+            for rows, start in ((self.rows[:k], self._start), (self.rows[k:], self._start + k))
         )
         return head, rest
 
@@ -399,10 +449,18 @@ class GridPiece:
         """Height of the grid in points."""
         return sum(self.heights(base, width)) + GAP * (len(self.rows()) - 1)
 
+    def fit(self, base: float, width: float, used: float, avail: float) -> float | None:
+        """Its height when `used` points and it fit in `avail`, else None."""
+        h = self.height(base, width)
+        return h if used + h <= avail else None
+
     def split(self, base: float, width: float, avail: float) -> tuple[GridPiece, GridPiece] | None:
         """The rows that fit in `avail` points and the rest; None when no row fits."""
-        heights = self.heights(base, width)
-        k = next(i for i in range(len(heights) + 1) if sum(heights[: i + 1]) + GAP * i > avail)
+        heights, total, k = self.heights(base, width), 0.0, 0
+        for h in heights:  # as many rows as fit, with the gaps between them
+            if total + h + GAP * k > avail:
+                break
+            total, k = total + h, k + 1
         cut = k * self.cols
         if not k:
             return None
@@ -420,6 +478,10 @@ class MediaPiece:
     def height(self, base: float, width: float) -> float:
         """Nothing: media takes what its slide has left."""
         return 0.0
+
+    def fit(self, base: float, width: float, used: float, avail: float) -> float | None:
+        """Never: media has a slide of its own."""
+        return None
 
     def split(self, base: float, width: float, avail: float) -> None:
         """Media never splits."""
@@ -491,7 +553,8 @@ def pieces(section: Section, labels: Labels, width: float, body: float) -> list[
         elif isinstance(b, Banner):
             piece = TextPiece((line(b.text.upper(), bold=True, colour="banner", after=0.2),))
         elif isinstance(b, QuoteBlock):  # a paraphrase gets no quotation marks
-            text = b.text if b.paraphrase else (Span("“"), *b.text, Span("”"))
+            marks = labels.table.get("quote_open", "“"), labels.table.get("quote_close", "”")
+            text = b.text if b.paraphrase else (Span(marks[0]), *b.text, Span(marks[1]))
             said = Para(text, 1.3, italic=True, after=0.3)
             who = line("— " + b.attribution, scale=0.8, colour="muted", after=0)
             piece = TextPiece((said, who), bar=True)
@@ -528,20 +591,22 @@ def paginate(
 ) -> tuple[list[list[Piece]], bool]:
     """Stack pieces onto slides, splitting text and tables; True if something cannot fit at all."""
     pages: list[list[Piece]] = [[]]
-    used, overflow, queue = 0.0, False, list(items)
+    used, overflow, queue = 0.0, False, deque(items)
     while queue:
-        p = queue.pop(0)
+        p = queue.popleft()
         gap = 0.6 * base if pages[-1] else 0.0
-        if not p.full and used + gap + (h := p.height(base, width)) <= avail:
+        # `fit` measures only what a slide can hold: a long table or list is measured slide by
+        # slide, never whole for each slide (which made the deck quadratic in its rows)
+        if not p.full and (h := p.fit(base, width, used + gap, avail)) is not None:
             pages[-1].append(p)
             used += gap + h
             continue
         parts = None if p.whole and pages[-1] else p.split(base, width, avail - used - gap)
         if parts is not None:
             pages[-1].append(parts[0])
-            queue.insert(0, parts[1])
+            queue.appendleft(parts[1])
         elif pages[-1]:
-            queue.insert(0, p)
+            queue.appendleft(p)
         else:
             pages[-1].append(p)
             overflow = overflow or not p.full

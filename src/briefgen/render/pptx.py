@@ -25,6 +25,7 @@ from briefgen.blocks import Chart, Document, Picture, plain_spans
 from briefgen.images import deck_picture
 from briefgen.master import open_master
 from briefgen.render import Rendered
+from briefgen.render.deck_locale import number_format, retag
 from briefgen.render.measure import (
     CELL_X,
     CELL_Y,
@@ -415,7 +416,8 @@ class Deck:
                 room, (1.0 + 0.45 * len(spec.categories) + 0.4 * (len(spec.series) > 1)) * INCH
             )
         under(room)
-        data: Any = CategoryChartData(number_format="#,##0")  # type: ignore[no-untyped-call]
+        numbers = number_format(self.doc.language)  # 1 000 in French, on any computer
+        data: Any = CategoryChartData(number_format=numbers)  # type: ignore[no-untyped-call]
         data.categories = spec.categories
         for s in spec.series:
             data.add_series(s.name, s.values)
@@ -439,7 +441,7 @@ class Deck:
         values, cats = chart.value_axis, chart.category_axis
         values.has_major_gridlines, values.has_minor_gridlines = True, False
         values.major_gridlines.format.line.color.rgb = self.rgb("shade")
-        values.tick_labels.number_format = "#,##0"  # thousands separators
+        values.tick_labels.number_format = numbers  # thousands separators
         values.tick_labels.number_format_is_linked = False
         values.format.line.fill.background()
         values.major_tick_mark = cats.major_tick_mark = XL_TICK_MARK.NONE
@@ -490,7 +492,7 @@ class Deck:
         props.created = props.modified = props.last_printed = when
         buf = io.BytesIO()
         self.prs.save(buf)
-        return _rezip(buf.getvalue(), when)
+        return _rezip(buf.getvalue(), when, self.doc.language)
 
 
 def _luminance(colour: str) -> float:
@@ -548,7 +550,7 @@ def _when(doc: Document) -> dt.datetime:
 _STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
-def _rezip(data: bytes, when: dt.datetime) -> bytes:
+def _rezip(data: bytes, when: dt.datetime, language: str = "en") -> bytes:
     """The same zip, entries in the same order, with fixed timestamps and attributes."""
     out = io.BytesIO()
     with (
@@ -559,6 +561,8 @@ def _rezip(data: bytes, when: dt.datetime) -> bytes:
             blob = src.read(info.filename)
             if info.filename == "docProps/core.xml":  # created/modified: the document's date
                 blob = _STAMP.sub(when.strftime("%Y-%m-%dT%H:%M:%SZ").encode(), blob)
+            elif info.filename.endswith(".xml"):  # text tagged in the deck's language
+                blob = retag(blob, language)
             entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
             entry.create_system = 0
