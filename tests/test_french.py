@@ -8,12 +8,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from briefgen.slots import Words, env_for
+from briefgen.template_set import TemplateSet
 from pptx import Presentation
 
 from briefgen.build import Options, build
 from briefgen.dates import PartialDate
 from briefgen.format import Formatter
-from briefgen.templates import Templates
 from tests.adversarial._util import pdf_text, pptx_texts
 from tests.conftest import FIXTURES
 
@@ -86,7 +87,8 @@ def test_deck_is_tagged_french_and_its_charts_print_french_numbers(outputs):
 
 
 def test_date_spans_in_french():
-    fmt = Formatter("fr", Templates().labels("fr"))
+    templates = TemplateSet()
+    fmt = Formatter("fr", Words(templates.labels("fr"), env_for(templates)))
     day = PartialDate.parse
     assert fmt.date_range([day("2031-05-12"), day("2031-05-19")]) == "du 12 au 19 mai 2031"
     assert fmt.as_of([day("2031-05-12"), day("2031-05-19")]) == "Du 12 au 19 mai 2031"

@@ -11,11 +11,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from briefgen.templates import Templates
+
 from briefgen.load import load
 from briefgen.plan import plan
 from briefgen.render.measure import Planner
 from briefgen.render.pptx import Deck
-from briefgen.templates import Templates
 from tests.adversarial._util import pdf_text, pptx_texts, run_measured
 from tests.scaled import REPORTS, write_scaled
 
