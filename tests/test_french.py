@@ -8,13 +8,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from briefgen.slots import Words, env_for
-from briefgen.template_set import TemplateSet
 from pptx import Presentation
 
 from briefgen.build import Options, build
 from briefgen.dates import PartialDate
 from briefgen.format import Formatter
+from briefgen.slots import Words, env_for
+from briefgen.template_set import TemplateSet
 from tests.adversarial._util import pdf_text, pptx_texts
 from tests.conftest import FIXTURES
 
