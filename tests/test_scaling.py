@@ -11,12 +11,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from briefgen.templates import Templates
-
 from briefgen.load import load
 from briefgen.plan import plan
 from briefgen.render.measure import Planner
 from briefgen.render.pptx import Deck
+from briefgen.template_set import TemplateSet
 from tests.adversarial._util import pdf_text, pptx_texts, run_measured
 from tests.scaled import REPORTS, write_scaled
 
@@ -27,8 +26,7 @@ def _deck_layout_calls(folder: Path) -> int:
     """Python and built-in calls made while the deck's sections are laid out onto slides."""
     loaded = load(folder)
     assert loaded.brief is not None, loaded.findings
-    templates = Templates()
-    deck = Deck(plan(loaded.brief, folder, "deck", templates), templates)
+    deck = Deck(plan(loaded.brief, folder, "deck", TemplateSet()))
     planner = Planner(deck.labels, deck.inner, deck.avail, deck.body, deck.min_body, [])
     calls = 0
 
