@@ -39,8 +39,6 @@ _SKIP = {
     "file_name",
     "region",
     "words",
-    "spec",
-    "theme",
     "master",
     "folders",
     "fonts",
