@@ -262,7 +262,8 @@ class TaggedCanvas(rl_canvas.Canvas):  # type: ignore[misc]
                     annots.append((annot, ref))
             if home:
                 elem["Pg"] = page_ref(home)
-            elem["K"] = PDFArray(kids)
+            # One kid is written bare, as most writers do (and as some checkers expect).
+            elem["K"] = kids[0] if len(kids) == 1 else PDFArray(kids)
             if node.alt:
                 elem["Alt"] = PDFString(node.alt)
             if node.scope:
