@@ -270,3 +270,123 @@ def pdfua_findings(path: Path) -> list[dict[str, Any]]:
     )
     report = json.loads(result.stdout)
     return report  # type: ignore[no-any-return]
+
+
+# ---- the deck ----
+
+DECORATIVE = "{http://schemas.microsoft.com/office/drawing/2017/decorative}decorative"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+
+
+def _luminance(hex_colour: str) -> float:
+    h = hex_colour.lstrip("#")
+    rgb = [int(h[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2.1 contrast ratio (written here again, not imported: the check is independent)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _fill(el: Any) -> str | None:
+    clr = el.find(f"./{{http://schemas.openxmlformats.org/presentationml/2006/main}}spPr/{A}solidFill/{A}srgbClr")
+    return "#" + clr.get("val") if clr is not None else None
+
+
+def _behind(shape: Any, painted: list[tuple[Any, str]]) -> str:
+    """The fill of the topmost earlier shape under this one's centre, else the white slide."""
+    cx, cy = shape.left + shape.width / 2, shape.top + shape.height / 2
+    for other, fill in reversed(painted):
+        if other.left <= cx <= other.left + other.width and other.top <= cy <= other.top + other.height:
+            return fill
+    return "#FFFFFF"
+
+
+def _text_contrast(n: int, name: str, el: Any, on: str) -> list[str]:
+    out = []
+    for rpr in el.iter(f"{A}rPr", f"{A}defRPr"):
+        clr = rpr.find(f"{A}solidFill/{A}srgbClr")
+        if clr is None:
+            continue
+        ratio = contrast("#" + clr.get("val"), on)
+        if ratio < 4.5:
+            out.append(f"slide {n}: {name}: text #{clr.get('val')} on {on} is {ratio:.2f}:1")
+    return out
+
+
+def deck_problems(path: Path, language: str) -> list[str]:
+    """What keeps a deck from passing an accessibility checker, as far as a machine can tell."""
+    import zipfile
+
+    from pptx import Presentation
+
+    problems: list[str] = []
+    prs = Presentation(str(path))
+    for n, slide in enumerate(prs.slides, 1):
+        title = slide.shapes.title
+        if title is None or not title.text_frame.text.strip():
+            problems.append(f"slide {n}: no title")
+        readable = []
+        painted: list[tuple[Any, str]] = []  # shapes with a fill, in z-order, for backgrounds
+        for shape in slide.shapes:
+            el = shape._element
+            cnvpr = el.xpath("./*[1]/p:cNvPr")[0]
+            decorative = bool(cnvpr.findall(f".//{DECORATIVE}"))
+            kind = el.tag.split("}")[1]
+            if kind == "pic" or getattr(shape, "has_chart", False):
+                if not (cnvpr.get("descr") or "").strip():
+                    problems.append(f"slide {n}: {shape.name} has no alt text")
+            elif not decorative and not "".join(t.text or "" for t in el.iter(f"{A}t")).strip():
+                problems.append(f"slide {n}: {shape.name} is neither decorative nor text")
+            if not decorative:
+                readable.append(shape)
+            own = _fill(el)
+            background = own or _behind(shape, painted)
+            if own:
+                painted.append((shape, own))
+            if getattr(shape, "has_table", False):
+                for row in shape.table.rows:
+                    for cell in row.cells:
+                        tc = cell._tc
+                        clr = tc.find(f"{A}tcPr/{A}solidFill/{A}srgbClr")
+                        on = "#" + clr.get("val") if clr is not None else background
+                        problems += _text_contrast(n, shape.name, tc, on)
+            else:
+                problems += _text_contrast(n, shape.name, el, background)
+        if readable and title is not None and readable[0].shape_id != title.shape_id:
+            problems.append(f"slide {n}: {readable[0].name} is read before the title")
+        # The footer and slide number (text in the bottom eighth of the slide) are read last.
+        bottom = [s.top > prs.slide_height * 7 / 8 for s in readable]
+        if any(b and not later for b, later in zip(bottom, bottom[1:], strict=False)):
+            problems.append(f"slide {n}: the footer is read before the body")
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            xml = z.read(name).decode("utf-8", "replace")
+            if name.startswith("ppt/charts/chart"):
+                if re.search(r'<c:(axId|crossAx) val="-', xml):
+                    problems.append(f"{name}: a negative axis id")
+                if 'lang="en-US"' in xml and language != "en-US":
+                    problems.append(f"{name}: text in en-US, not {language}")
+                for colour, rest in re.findall(
+                    r'<c:ser>.*?<c:spPr><a:solidFill><a:srgbClr val="(\w+)"/></a:solidFill>(.*?)</c:spPr>',
+                    xml,
+                ):
+                    if contrast("#" + colour, "#FFFFFF") < 3 and "<a:ln" not in rest:
+                        problems.append(f"{name}: series #{colour} under 3:1 with no outline")
+                langs = re.findall(r'<c:lang val="([^"]+)"', xml)
+                if langs and langs != [language]:
+                    problems.append(f"{name}: chart language {langs}")
+            if name.startswith("ppt/notesSlides/") and 'lang="en-US"' in xml and language != "en-US":
+                problems.append(f"{name}: notes in en-US, not {language}")
+        app = z.read("docProps/app.xml").decode()
+        if f"<Slides>{len(prs.slides)}</Slides>" not in app:
+            problems.append("docProps/app.xml: wrong slide count")
+        if "16:9" not in app or "briefgen" not in app:
+            problems.append("docProps/app.xml: not 16:9 or not briefgen")
+        if 'type="screen4x3"' in z.read("ppt/presentation.xml").decode():
+            problems.append("presentation.xml: slide size type screen4x3")
+    return problems

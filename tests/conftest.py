@@ -30,3 +30,23 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
         return Run(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_pdf_is_tagged(tmp_path_factory: pytest.TempPathFactory):
+    """After the whole run, every PDF any test built (under pytest's temporary folders, the
+    adversarial suite's included) passes the PDF/UA structure check of tests/accessibility.py."""
+    yield
+    from tests.accessibility import pdf_problems
+
+    failures = []
+    for path in sorted(tmp_path_factory.getbasetemp().rglob("*.pdf")):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if not data.startswith(b"%PDF"):  # a test's stand-in file, not a built PDF
+            continue
+        problems = pdf_problems(data)
+        if problems:
+            failures.append(f"{path}: {problems[:5]}")
+    assert not failures, "untagged or badly tagged PDFs:\n" + "\n".join(failures)

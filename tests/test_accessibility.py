@@ -21,7 +21,7 @@ import pytest
 
 from briefgen.build import Options, build
 from briefgen.load import check
-from tests.accessibility import elements, pdf_problems, struct_text, structure
+from tests.accessibility import deck_problems, elements, pdf_problems, struct_text, structure
 from tests.conftest import FIXTURES, MALI
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -49,7 +49,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (linked / "brief.yaml").write_text(yaml, encoding="utf-8")
     briefs = [(p / "brief.yaml", name) for name, p in {**BRIEFS, "linked": linked}.items()]
-    result = build(briefs, Options(out, ("handout", "one-pager"), jobs=1))
+    result = build(briefs, Options(out, ("handout", "one-pager", "deck"), jobs=1))
     assert result.ok, [f.format() for f in result.findings]
     return out
 
@@ -243,3 +243,69 @@ def test_no_content_is_hidden_as_an_artifact(built):
             if w not in tagged and w not in footer_words and not re.fullmatch(r"[\d/]+|of|Page|sur", w)
         }
         assert not missing, (path.name, sorted(missing)[:20])
+
+
+@pytest.mark.parametrize(
+    ("alt", "where", "error"),
+    [
+        (None, (1, 5), "images[0].alt: required key is missing"),  # at the picture's entry
+        ('"   "', (2, 10), "images[0].alt: must not be empty"),  # at the value
+    ],
+)
+def test_a_picture_without_alt_text_is_a_check_error(tmp_path, cli, alt, where, error):
+    """Every output is tagged, so every picture needs alt text: `check` says where it lacks."""
+    folder = tmp_path / "no-alt"
+    shutil.copytree(MALI, folder)
+    yaml = (folder / "brief.yaml").read_text(encoding="utf-8")
+    head, images = yaml.split("\nimages:\n")
+    old = re.search(r"    alt: >\n(?:      .*\n)+", images)
+    assert old is not None
+    images = images.replace(old.group(0), "" if alt is None else f"    alt: {alt}\n")
+    (folder / "brief.yaml").write_text(head + "\nimages:\n" + images, encoding="utf-8")
+    line = head.count("\n") + 2 + where[0]  # `images:` is line head + 2
+    run = cli("check", str(folder))
+    assert run.code == 1
+    assert f"{folder / 'brief.yaml'}:{line}:{where[1]}: {error}\n" in run.out, run.out
+
+
+# ---- the deck ----
+
+
+@pytest.mark.parametrize(("name", "language"), [("mali-2013", "en"), ("many-parties", "en"), ("french", "fr")])
+def test_deck_passes_the_deck_check(built, name, language):
+    """Titles, alt text, decorative shapes, reading order, text contrast, chart outlines and
+    language, and OOXML that tells the truth (tests/accessibility.py: deck_problems)."""
+    path = next((built / name).glob("*-deck.pptx"))
+    assert deck_problems(path, language) == []
+
+
+def test_deck_decorations_are_marked_and_the_footer_is_read_last(built):
+    from pptx import Presentation
+
+    prs = Presentation(str(built / "mali-2013/mali-2013-deck.pptx"))
+    slide = prs.slides[2]
+    names = [s.name for s in slide.shapes]
+    assert names[-2:] == ["Footer", "Slide Number"]
+    decorative = [
+        s.name for s in slide.shapes if s._element.xpath(".//*[local-name()='decorative']")
+    ]
+    assert decorative, names  # the rule under the title
+    assert slide.shapes[0].shape_id == slide.shapes.title.shape_id
+
+
+def test_deck_chart_xml_is_valid_and_in_the_brief_language(built):
+    import zipfile
+
+    with zipfile.ZipFile(next((built / "french").glob("*-deck.pptx"))) as z:
+        charts = [n for n in z.namelist() if re.fullmatch(r"ppt/charts/chart\d+\.xml", n)]
+        assert charts
+        for name in charts:
+            xml = z.read(name).decode()
+            ids = re.findall(r'<c:(?:axId|crossAx) val="(-?\d+)"', xml)
+            assert ids and all(int(i) >= 0 for i in ids)
+            assert '<c:lang val="fr"/>' in xml and "en-US" not in xml
+        app = z.read("docProps/app.xml").decode()
+        slides = len([n for n in z.namelist() if re.fullmatch(r"ppt/slides/slide\d+\.xml", n)])
+        assert f"<Slides>{slides}</Slides>" in app
+        assert "<PresentationFormat>Widescreen (16:9)</PresentationFormat>" in app
+        assert "screen4x3" not in z.read("ppt/presentation.xml").decode()
