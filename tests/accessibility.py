@@ -14,6 +14,7 @@ colours legible) a person checks with veraPDF or PAC and a screen reader.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import subprocess
 import xml.etree.ElementTree as ET
@@ -35,7 +36,8 @@ NS = {
 class Element:
     role: str
     obj: Any
-    kids: list[Any] = field(default_factory=list)  # Element | ("mcr", page objgen, mcid) | ("objr", annot objgen)
+    # Element | ("mcr", page objgen, mcid) | ("objr", annotation objgen)
+    kids: list[Any] = field(default_factory=list)
     alt: str = ""
     scope: str = ""
 
@@ -100,7 +102,11 @@ def _content_marks(pdf: pikepdf.Pdf, page: Any, problems: list[str], n: int) -> 
             tag = str(operands[0])
             if tag == "/Artifact":
                 stack.append("artifact")
-            elif name == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]:
+            elif (
+                name == "BDC"
+                and isinstance(operands[1], pikepdf.Dictionary)
+                and "/MCID" in operands[1]
+            ):
                 mcid = int(operands[1].MCID)
                 if mcid in mcids:
                     problems.append(f"page {n}: MCID {mcid} used twice")
@@ -114,7 +120,9 @@ def _content_marks(pdf: pikepdf.Pdf, page: Any, problems: list[str], n: int) -> 
             else:
                 stack.pop()
             if in_text and len(stack) < text_depth:
-                problems.append(f"page {n}: marked content ends inside a text object it began outside")
+                problems.append(
+                    f"page {n}: marked content ends inside a text object it began outside"
+                )
         elif name == "BT":
             in_text, text_depth = True, len(stack)
         elif name == "ET":
@@ -202,7 +210,9 @@ def pdf_problems(data: bytes) -> list[str]:
             if not ths:
                 problems.append("structure: a Table without TH")
             problems += [
-                "structure: a TH without Scope" for th in ths if th.scope not in ("Row", "Column", "Both")
+                "structure: a TH without Scope"
+                for th in ths
+                if th.scope not in ("Row", "Column", "Both")
             ]
         if el.role == "Link" and not any(isinstance(k, tuple) and k[0] == "objr" for k in el.kids):
             problems.append("structure: a Link without its annotation")
@@ -243,8 +253,10 @@ def pdf_problems(data: bytes) -> list[str]:
             if el is None or el.role != "Link":
                 problems.append(f"page {n}: a link annotation not inside a Link element")
             key = annot.get("/StructParent")
-            if key is None or parent_tree.get(int(key)) is None or parent_tree[int(key)].objgen != (
-                el.obj.objgen if el else None
+            if (
+                key is None
+                or parent_tree.get(int(key)) is None
+                or parent_tree[int(key)].objgen != (el.obj.objgen if el else None)
             ):
                 problems.append(f"page {n}: a link annotation's /StructParent is wrong")
     return problems
@@ -255,21 +267,6 @@ def struct_text(path: Path) -> str:
     return subprocess.run(
         ["pdfinfo", "-struct-text", str(path)], capture_output=True, text=True, check=True
     ).stdout
-
-
-def pdfua_findings(path: Path) -> list[dict[str, Any]]:
-    """The `pdfua` package's findings (its machine-checkable subset of PDF/UA-1)."""
-    import json
-
-    from pdfua.cli import main as pdfua_main  # noqa: F401  (the package is installed)
-
-    result = subprocess.run(
-        ["python", "-m", "pdfua", "check", "--format", "json", str(path)],
-        capture_output=True,
-        text=True,
-    )
-    report = json.loads(result.stdout)
-    return report  # type: ignore[no-any-return]
 
 
 # ---- the deck ----
@@ -293,7 +290,9 @@ def contrast(a: str, b: str) -> float:
 
 
 def _fill(el: Any) -> str | None:
-    clr = el.find(f"./{{http://schemas.openxmlformats.org/presentationml/2006/main}}spPr/{A}solidFill/{A}srgbClr")
+    clr = el.find(
+        f"./{{http://schemas.openxmlformats.org/presentationml/2006/main}}spPr/{A}solidFill/{A}srgbClr"
+    )
     return "#" + clr.get("val") if clr is not None else None
 
 
@@ -301,7 +300,10 @@ def _behind(shape: Any, painted: list[tuple[Any, str]]) -> str:
     """The fill of the topmost earlier shape under this one's centre, else the white slide."""
     cx, cy = shape.left + shape.width / 2, shape.top + shape.height / 2
     for other, fill in reversed(painted):
-        if other.left <= cx <= other.left + other.width and other.top <= cy <= other.top + other.height:
+        if (
+            other.left <= cx <= other.left + other.width
+            and other.top <= cy <= other.top + other.height
+        ):
             return fill
     return "#FFFFFF"
 
@@ -361,7 +363,7 @@ def deck_problems(path: Path, language: str) -> list[str]:
             problems.append(f"slide {n}: {readable[0].name} is read before the title")
         # The footer and slide number (text in the bottom eighth of the slide) are read last.
         bottom = [s.top > prs.slide_height * 7 / 8 for s in readable]
-        if any(b and not later for b, later in zip(bottom, bottom[1:], strict=False)):
+        if any(b and not later for b, later in itertools.pairwise(bottom)):
             problems.append(f"slide {n}: the footer is read before the body")
     with zipfile.ZipFile(path) as z:
         for name in z.namelist():
@@ -380,7 +382,11 @@ def deck_problems(path: Path, language: str) -> list[str]:
                 langs = re.findall(r'<c:lang val="([^"]+)"', xml)
                 if langs and langs != [language]:
                     problems.append(f"{name}: chart language {langs}")
-            if name.startswith("ppt/notesSlides/") and 'lang="en-US"' in xml and language != "en-US":
+            if (
+                name.startswith("ppt/notesSlides/")
+                and 'lang="en-US"' in xml
+                and language != "en-US"
+            ):
                 problems.append(f"{name}: notes in en-US, not {language}")
         app = z.read("docProps/app.xml").decode()
         if f"<Slides>{len(prs.slides)}</Slides>" not in app:

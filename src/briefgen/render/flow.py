@@ -468,7 +468,9 @@ class Flow:
             KeepTogether(
                 [
                     Marked(image, figure),
-                    self.tag(Paragraph(caption, self.s.para("caption")), "Caption", spans=b.caption),
+                    self.tag(
+                        Paragraph(caption, self.s.para("caption")), "Caption", spans=b.caption
+                    ),
                 ]
             )
         ]

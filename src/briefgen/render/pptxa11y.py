@@ -193,4 +193,4 @@ def app_xml(slides: int, notes: int, application: str) -> bytes:
         "<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
         "<HyperlinksChanged>false</HyperlinksChanged>"
         "</Properties>"
-    ).encode("utf-8")
+    ).encode()
