@@ -304,6 +304,7 @@ class Flow:
     def _bulletlist(self, b: BulletList) -> list[Flowable]:
         out: list[Flowable] = []
         the_list = self.parent.add("L")
+        the_list.numbering = "Decimal" if b.numbered else "Disc"
         for i, item in enumerate(b.items, 1):
             bullet = f"{i}." if b.numbered else "•"
             entry = the_list.add("LI")
@@ -429,9 +430,11 @@ class Flow:
     def _chart(self, b: Chart) -> list[Flowable]:
         spec = b.spec
         out: list[Flowable] = []
-        # A Figure (its alt text says what the chart shows), its title and notes its Caption.
-        figure = self.parent.add("Figure", alt=spec.alt)
-        caption = figure.add("Caption")
+        # A Figure (its alt text says what the chart shows) after its Caption (the title and
+        # notes), the two in a Div, as Typst's PDF/UA-1 output has them.
+        group = self.parent.add("Div")
+        caption = group.add("Caption")
+        figure = group.add("Figure", alt=spec.alt)
         if spec.kind != "timeline":
             title = Paragraph(plain_markup(spec.title), self.s.para("subheading"))
             out.append(Marked(title, caption))
@@ -462,14 +465,18 @@ class Flow:
         image.hAlign = "RIGHT" if b.decorative else "LEFT"
         if b.decorative:  # left untagged: an artifact
             return [image, Spacer(1, self.s.body * 0.3)]
-        figure = self.parent.add("Figure", alt=b.alt)
+        group = self.parent.add("Div")  # the Figure and its Caption
+        figure = group.add("Figure", alt=b.alt)
         caption = self.markup(b.caption) + (f" <i>{plain_markup(b.credit)}</i>" if b.credit else "")
         return [
             KeepTogether(
                 [
                     Marked(image, figure),
                     self.tag(
-                        Paragraph(caption, self.s.para("caption")), "Caption", spans=b.caption
+                        Paragraph(caption, self.s.para("caption")),
+                        "Caption",
+                        group,
+                        spans=b.caption,
                     ),
                 ]
             )

@@ -46,10 +46,11 @@ _Link = tuple[int, str, str]
 class Node:
     """One structure element: its standard role, attributes and children in reading order."""
 
-    __slots__ = ("alt", "kids", "lang", "links", "role", "scope")
+    __slots__ = ("alt", "kids", "links", "numbering", "role", "scope")
 
     def __init__(self, role: str, alt: str = "", scope: str = "") -> None:
-        self.role, self.alt, self.scope, self.lang = role, alt, scope, ""
+        self.role, self.alt, self.scope = role, alt, scope
+        self.numbering = ""  # a list's ListNumbering: Decimal, Disc
         self.kids: list[Node | _Mark | _Link] = []
         self.links: dict[str, str] = {}  # href → the words that carry it, for /Contents
 
@@ -268,6 +269,10 @@ class TaggedCanvas(rl_canvas.Canvas):  # type: ignore[misc]
                 elem["Alt"] = PDFString(node.alt)
             if node.scope:
                 elem["A"] = PDFDictionary({"O": PDFName("Table"), "Scope": PDFName(node.scope)})
+            if node.numbering:
+                elem["A"] = PDFDictionary(
+                    {"O": PDFName("List"), "ListNumbering": PDFName(node.numbering)}
+                )
             return ref
 
         top = build(self.tags.root, root_ref)
