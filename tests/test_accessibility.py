@@ -10,6 +10,7 @@ After an intended change to the structure, regenerate the tag goldens and review
 from __future__ import annotations
 
 import difflib
+import io
 import os
 import re
 import shutil
@@ -308,3 +309,52 @@ def test_deck_chart_xml_is_valid_and_in_the_brief_language(built):
         assert f"<Slides>{slides}</Slides>" in app
         assert "<PresentationFormat>Widescreen (16:9)</PresentationFormat>" in app
         assert "screen4x3" not in z.read("ppt/presentation.xml").decode()
+
+
+# ---- blocks no shipped brief shows this way, rendered directly ----
+
+
+def _render(sections) -> bytes:
+    import dataclasses
+
+    from briefgen.plan import plan
+    from briefgen.render.pdf import render as render_pdf
+    from briefgen.template_set import TemplateSet
+
+    brief = check(MALI).brief
+    assert brief is not None
+    doc = plan(brief, MALI, "handout", TemplateSet())
+    return render_pdf(dataclasses.replace(doc, sections=tuple(sections))).data
+
+
+def _pages_of(pdf: pikepdf.Pdf, el) -> set[int]:
+    pages = {p.obj.objgen: n for n, p in enumerate(pdf.pages, 1)}
+    return {pages[k[1]] for k in el.kids if isinstance(k, tuple) and k[0] == "mcr"}
+
+
+def test_a_paragraph_over_a_page_break_is_one_element():
+    from briefgen.blocks import Paragraph, Section, plain_spans
+
+    words = " ".join(f"word{i}" for i in range(1800))  # more than a page of one paragraph
+    data = _render([Section("background", "Background", (Paragraph(plain_spans(words)),))])
+    assert pdf_problems(data) == []
+    pdf = pikepdf.open(io.BytesIO(data))
+    paragraphs = [e for e in elements(structure(pdf)) if e.role == "P"]
+    long = [p for p in paragraphs if len(_pages_of(pdf, p)) > 1]
+    assert len(long) == 1 and len(_pages_of(pdf, long[0])) >= 2
+
+
+def test_a_dated_list_has_its_dates_as_row_headers():
+    """The timeline as text (a table without column names): each date is a TH with Scope Row,
+    and the empty header band is an artifact, not an empty header row."""
+    from briefgen.blocks import Events, Section, plain_spans
+
+    events = Events(tuple((f"{d} Jan 2013", plain_spans(f"Event {d}.")) for d in range(1, 8)))
+    data = _render([Section("timeline", "Timeline", (events,))])
+    assert pdf_problems(data) == []
+    pdf = pikepdf.open(io.BytesIO(data))
+    (table,) = [e for e in elements(structure(pdf)) if e.role == "Table"]
+    rows = [k for k in table.kids if getattr(k, "role", "") == "TR"]
+    assert len(rows) == 7  # no empty header row
+    assert all([c.role for c in r.kids] == ["TH", "TD"] for r in rows)
+    assert {c.scope for r in rows for c in r.kids if c.role == "TH"} == {"Row"}
