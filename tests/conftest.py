@@ -34,9 +34,12 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
 
 @pytest.fixture(scope="session", autouse=True)
 def every_pdf_is_tagged(tmp_path_factory: pytest.TempPathFactory):
-    """After the whole run, every PDF any test built (under pytest's temporary folders, the
-    adversarial suite's included) passes the PDF/UA structure check of tests/accessibility.py."""
+    """After the whole run, every PDF briefgen built for any test (under pytest's temporary
+    folders, the adversarial suite's included) passes the PDF/UA structure check of
+    tests/accessibility.py and the `pdfua` package's checks."""
     yield
+    from pdfua import validate
+
     from tests.accessibility import pdf_problems
 
     failures = []
@@ -50,6 +53,7 @@ def every_pdf_is_tagged(tmp_path_factory: pytest.TempPathFactory):
             continue
         checked += 1
         problems = pdf_problems(data)
+        problems += [f"pdfua {f.rule_id}: {f.message}" for f in validate(str(path)).findings]
         if problems:
             failures.append(f"{path}: {problems[:5]}")
     assert not failures, f"untagged or badly tagged PDFs ({len(failures)} of {checked}):\n" + (

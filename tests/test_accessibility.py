@@ -72,6 +72,7 @@ def test_every_pdf_passes_the_pdfua_package(built):
     for path in pdfs(built):
         report = validate(str(path))
         assert [(f.rule_id, f.message) for f in report.findings] == [], path.name
+        assert report.skipped == (), path.name  # every rule it has ran
         assert report.exit_code == 0, path.name
 
 
