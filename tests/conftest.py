@@ -39,3 +39,32 @@ def _not_on_github(monkeypatch: pytest.MonkeyPatch) -> None:
     of that behaviour set these themselves."""
     for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_WORKSPACE", "GITHUB_OUTPUT"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_pdf_is_tagged(tmp_path_factory: pytest.TempPathFactory):
+    """After the whole run, every PDF briefgen built for any test (under pytest's temporary
+    folders, the adversarial suite's included) passes the PDF/UA structure check of
+    tests/accessibility.py and the `pdfua` package's checks."""
+    yield
+    from pdfua import validate
+
+    from tests.accessibility import pdf_problems
+
+    failures = []
+    checked = 0
+    for path in sorted(tmp_path_factory.getbasetemp().rglob("*.pdf")):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        # Only what briefgen built (not a test's stand-in file or a bare ReportLab drawing).
+        if not data.startswith(b"%PDF") or b"/Creator (briefgen)" not in data:
+            continue
+        checked += 1
+        problems = pdf_problems(data)
+        problems += [f"pdfua {f.rule_id}: {f.message}" for f in validate(str(path)).findings]
+        if problems:
+            failures.append(f"{path}: {problems[:5]}")
+    assert not failures, f"untagged or badly tagged PDFs ({len(failures)} of {checked}):\n" + (
+        "\n".join(failures)
+    )

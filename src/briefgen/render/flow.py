@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,7 @@ from briefgen.blocks import (
 from briefgen.errors import RenderError
 from briefgen.render import PDF_FONT, font_path
 from briefgen.render.pdfcharts import flowable as chart_flowable
+from briefgen.render.pdftags import Marked, Node, Tree, spans_links
 from briefgen.template_model import Theme
 
 FONT = PDF_FONT  # the family drawing now: the shipped DejaVu, or a theme's own (`use_fonts`)
@@ -146,6 +147,9 @@ class Style:
     theme: Theme
     body: float
     draft: bool = False  # pictures become blank space of their size: for fitting, ~3x faster
+    # The structure tree of the PDF laid out at this size (see pdftags.py): flowables made at
+    # this size add their elements to it, in reading order; those never drawn are left out.
+    tags: Tree = field(default_factory=Tree)
 
     def colour(self, name: str) -> colors.Color:
         return colors.HexColor(self.hex(name))
@@ -233,19 +237,37 @@ class Flow:
     def __init__(self, doc: Document, style: Style, width: float) -> None:
         self.doc, self.s, self.width = doc, style, width
         self.labels = doc.words
+        self.parent: Node = style.tags.root  # where the next block's elements go
+
+    def tag(
+        self, flowable: Flowable, role: str, parent: Node | None = None, spans: Spans = ()
+    ) -> Flowable:
+        """`flowable` as the content of a new `role` element (under the current parent)."""
+        node = (parent or self.parent).add(role)
+        node.links = spans_links(spans)
+        return Marked(flowable, node)
 
     def section(self, section: Section, heading: bool = True) -> list[Flowable]:
-        body: list[Flowable] = []
-        for block in section.blocks:
-            body.extend(self.block(block))
+        outer = self.parent
+        self.parent = outer.add("Sect")
+        try:
+            return self._section(section, heading)
+        finally:
+            self.parent = outer
+
+    def _section(self, section: Section, heading: bool) -> list[Flowable]:
         if section.style == "note":
+            spans = _first_spans(section)
             return [
                 self._boxed(
                     [
-                        Paragraph(
-                            f"<b>{plain_markup(section.heading)}:</b> "
-                            + self.markup(_first_spans(section)),
-                            self.s.para("note"),
+                        self.tag(
+                            Paragraph(
+                                f"<b>{plain_markup(section.heading)}:</b> " + self.markup(spans),
+                                self.s.para("note"),
+                            ),
+                            "P",
+                            spans=spans,
                         )
                     ],
                     "shade",
@@ -253,9 +275,13 @@ class Flow:
                 ),
                 Spacer(1, self.s.body * 0.6),
             ]
-        if not heading or not section.heading:
+        head_node = self.parent.add("H2") if heading and section.heading else None
+        body: list[Flowable] = []
+        for block in section.blocks:
+            body.extend(self.block(block))
+        if head_node is None:
             return body
-        head = Paragraph(plain_markup(section.heading), self.s.para("heading"))
+        head = Marked(Paragraph(plain_markup(section.heading), self.s.para("heading")), head_node)
         first = body[0]
         if isinstance(first, KeepTogether):  # a chart or picture: keep the heading with all of it
             return [KeepTogether([head, *first._content]), *body[1:]]
@@ -269,18 +295,24 @@ class Flow:
         return handler(block)
 
     def _paragraph(self, b: PlanParagraph) -> list[Flowable]:
-        return [
-            Paragraph(
-                self.markup(b.spans),
-                self.s.para(b.style if b.style != "subheading" else "subheading"),
-            )
-        ]
+        para = Paragraph(
+            self.markup(b.spans),
+            self.s.para(b.style if b.style != "subheading" else "subheading"),
+        )
+        return [self.tag(para, "P", spans=b.spans)]
 
     def _bulletlist(self, b: BulletList) -> list[Flowable]:
         out: list[Flowable] = []
+        the_list = self.parent.add("L")
+        the_list.numbering = "Decimal" if b.numbered else "Disc"
         for i, item in enumerate(b.items, 1):
             bullet = f"{i}." if b.numbered else "•"
-            para = Paragraph(self.markup(item), self.s.para("bullet"), bulletText=bullet)
+            entry = the_list.add("LI")
+            label, body = entry.add("Lbl"), entry.add("LBody")
+            body.links = spans_links(item)
+            para = Marked(
+                Paragraph(self.markup(item), self.s.para("bullet"), bulletText=bullet), body, label
+            )
             if b.answer_lines:  # a question and its lines stay on one page
                 lines = _Lines(b.answer_lines, self.s.body * 2.2, self.s.colour("rule"))
                 out.append(KeepTogether([para, lines, Spacer(1, self.s.body * 0.9)]))
@@ -296,7 +328,8 @@ class Flow:
         """Name / Class / Date: labels with a line to write on, side by side."""
         n = len(b.labels)
         cells = [
-            Paragraph(f"<b>{plain_markup(label)}</b>", self.s.para("body")) for label in b.labels
+            self.tag(Paragraph(f"<b>{plain_markup(label)}</b>", self.s.para("body")), "P")
+            for label in b.labels
         ]
         widths = [self.width * (0.5 if i == 0 and n > 1 else 0.5 / max(1, n - 1)) for i in range(n)]
         table = Table([cells], colWidths=widths, rowHeights=[self.s.body * 2.4], hAlign="LEFT")
@@ -316,9 +349,12 @@ class Flow:
     def _banner(self, b: Banner) -> list[Flowable]:
         """A handling line across the page, framed, in the theme's banner colour."""
         colour = self.s.hex("banner")
-        para = Paragraph(
-            f'<font color="{colour}"><b>{plain_markup(b.text.upper())}</b></font>',
-            self.s.para("body", alignment=1, spaceAfter=0),
+        para = self.tag(
+            Paragraph(
+                f'<font color="{colour}"><b>{plain_markup(b.text.upper())}</b></font>',
+                self.s.para("body", alignment=1, spaceAfter=0),
+            ),
+            "P",
         )
         box = Table([[para]], colWidths=[self.width], hAlign="LEFT")
         box.setStyle(
@@ -332,23 +368,31 @@ class Flow:
         )
         return [box, Spacer(1, self.s.body * 0.4)]
 
-    def _table(self, b: PlanTable) -> list[Flowable]:
-        head = [
-            Paragraph(
-                plain_markup(c),
-                self.s.para(
-                    "cellhead",
-                    alignment=TA_RIGHT if i < len(b.numeric) and b.numeric[i] else TA_LEFT,
-                ),
-            )
-            for i, c in enumerate(b.columns)
-        ]
+    def _table(self, b: PlanTable, row_headers: bool = False) -> list[Flowable]:
+        """A data table: one `Table` element however many pages and blocks it takes, its
+        header cells `TH` (scope: column), or with `row_headers` each row's first cell (scope:
+        row) when the columns have no names (the timeline as text)."""
+        element = self.parent.add("Table")
+        head_row = element.add("TR")
+        head: list[Flowable] = []
+        for i, c in enumerate(b.columns):
+            align = TA_RIGHT if i < len(b.numeric) and b.numeric[i] else TA_LEFT
+            para = Paragraph(plain_markup(c), self.s.para("cellhead", alignment=align))
+            if any(b.columns):  # a header row without names is only a coloured band: artifact
+                para = self.tag(para, "TH", head_row)
+                para.node.scope = "Column"
+            head.append(para)
         rows = [head]
         for row in b.rows:
             cells = []
+            tr = element.add("TR")
             for i, cell in enumerate(row):
                 align = TA_RIGHT if i < len(b.numeric) and b.numeric[i] else TA_LEFT
-                cells.append(Paragraph(self.markup(cell), self.s.para("cell", alignment=align)))
+                para = Paragraph(self.markup(cell), self.s.para("cell", alignment=align))
+                th = row_headers and i == 0
+                cells.append(self.tag(para, "TH" if th else "TD", tr, cell))
+                if th:
+                    cells[-1].node.scope = "Row"
             rows.append(cells)
         total = sum(b.widths)
         widths = [self.width * w / total for w in b.widths]
@@ -386,15 +430,21 @@ class Flow:
     def _chart(self, b: Chart) -> list[Flowable]:
         spec = b.spec
         out: list[Flowable] = []
+        # A Figure (its alt text says what the chart shows) after its Caption (the title and
+        # notes), the two in a Div, as Typst's PDF/UA-1 output has them.
+        group = self.parent.add("Div")
+        caption = group.add("Caption")
+        figure = group.add("Figure", alt=spec.alt)
         if spec.kind != "timeline":
-            out.append(Paragraph(plain_markup(spec.title), self.s.para("subheading")))
-        out.append(
-            chart_flowable(
-                spec, self.width, self.s.body, FONT, self.s.hex("ink"), self.s.hex("axis")
-            )
+            title = Paragraph(plain_markup(spec.title), self.s.para("subheading"))
+            out.append(Marked(title, caption))
+        chart = chart_flowable(
+            spec, self.width, self.s.body, FONT, self.s.hex("ink"), self.s.hex("axis")
         )
+        out.append(Marked(chart, figure))
         out += [
-            Paragraph(plain_markup(line), self.s.para("caption")) for line in spec.caption_lines
+            Marked(Paragraph(plain_markup(line), self.s.para("caption")), caption)
+            for line in spec.caption_lines
         ]
         return [KeepTogether(out), Spacer(1, self.s.body * 0.4)]
 
@@ -413,24 +463,42 @@ class Flow:
             _print_resolution(b.path, width) if not self.s.draft else None, width, height
         )
         image.hAlign = "RIGHT" if b.decorative else "LEFT"
-        if b.decorative:
+        if b.decorative:  # left untagged: an artifact
             return [image, Spacer(1, self.s.body * 0.3)]
+        group = self.parent.add("Div")  # the Figure and its Caption
+        figure = group.add("Figure", alt=b.alt)
         caption = self.markup(b.caption) + (f" <i>{plain_markup(b.credit)}</i>" if b.credit else "")
-        return [KeepTogether([image, Paragraph(caption, self.s.para("caption"))])]
+        return [
+            KeepTogether(
+                [
+                    Marked(image, figure),
+                    self.tag(
+                        Paragraph(caption, self.s.para("caption")),
+                        "Caption",
+                        group,
+                        spans=b.caption,
+                    ),
+                ]
+            )
+        ]
 
     def _keyfigures(self, b: KeyFigures) -> list[Flowable]:
         cell_w = self.width / len(b.items) - 12  # minus the cell padding
         widest = max(pdfmetrics.stringWidth(f.value, FONT + "-Bold", 1) for f in b.items)
         size = min(self.s.body * 1.75, cell_w / widest)
         big = self.s.para("figure", fontSize=size, leading=size * 1.15)
-        cells = [
-            [
-                Paragraph(plain_markup(f.value), big),
-                Paragraph(self.markup(f.label), self.s.para("cell")),
-                Paragraph(plain_markup(f.note), self.s.para("small")),
-            ]
-            for f in b.items
-        ]
+        cells = []
+        for f in b.items:  # a layout table: each figure is a group of paragraphs, not cells
+            group = self.parent.add("Div")
+            cells.append(
+                [
+                    self.tag(Paragraph(plain_markup(f.value), big), "P", group),
+                    self.tag(
+                        Paragraph(self.markup(f.label), self.s.para("cell")), "P", group, f.label
+                    ),
+                    self.tag(Paragraph(plain_markup(f.note), self.s.para("small")), "P", group),
+                ]
+            )
         n = len(cells)
         table = Table([cells], colWidths=[self.width / n] * n, hAlign="LEFT")
         table.setStyle(
@@ -450,11 +518,13 @@ class Flow:
         text = self.markup(b.text)
         if not b.paraphrase:
             text = f"{self.labels.table.get('quote_open', '“')}{text}{self.labels.table.get('quote_close', '”')}"
+        quote = self.parent.add("BlockQuote")
+        attribution = "— " + plain_markup(b.attribution)
         return [
             KeepTogether(
                 [
-                    Paragraph(text, self.s.para("quote")),
-                    Paragraph("— " + plain_markup(b.attribution), self.s.para("attribution")),
+                    self.tag(Paragraph(text, self.s.para("quote")), "P", quote, b.text),
+                    self.tag(Paragraph(attribution, self.s.para("attribution")), "P", quote),
                 ]
             )
         ]
@@ -466,13 +536,22 @@ class Flow:
             f"<b>{plain_markup(b.label)}.</b> {self.markup(b.text)}",
             self.s.para("note"),
         )
+        para = self.tag(para, "P", spans=b.text)
         return [self._boxed([para], "opinion"), Spacer(1, self.s.body * 0.35)]
 
     def _definitions(self, b: Definitions) -> list[Flowable]:
         """Two columns, read down the left then the right; rows split across pages."""
         style = self.s.para("note", spaceAfter=0)
+        # Made in the glossary's order, so the structure reads term by term, down the left
+        # column and then the right, though the page is drawn row by row.
+        group = self.parent.add("Div")
         paras = [
-            Paragraph(f"<b>{plain_markup(d.term)}</b> — {self.markup(d.definition)}", style)
+            self.tag(
+                Paragraph(f"<b>{plain_markup(d.term)}</b> — {self.markup(d.definition)}", style),
+                "P",
+                group,
+                d.definition,
+            )
             for d in b.items
         ]
         half = (len(paras) + 1) // 2
@@ -492,7 +571,8 @@ class Flow:
 
     def _events(self, b: Events) -> list[Flowable]:
         rows = tuple((((_span(d)),), text) for d, text in b.items)
-        return self._table(PlanTable(("", ""), tuple((r[0], r[1]) for r in rows), (0.25, 0.75)))
+        table = PlanTable(("", ""), tuple((r[0], r[1]) for r in rows), (0.25, 0.75))
+        return self._table(table, row_headers=True)
 
     def _boxed(self, flowables: list[Flowable], fill: str, rule: bool = False) -> Flowable:
         box = Table([[flowables]], colWidths=[self.width], hAlign="LEFT")
@@ -512,21 +592,33 @@ class Flow:
         d, s = self.doc, self.s
         white = s.hex("band_text")
         size = s.body * s.theme.sizes.title * (0.87 if compact else 1.0)
+        # A layout table: the title is the H1, the kicker line and subtitle paragraphs.
         parts = [
-            Paragraph(
-                f'<font color="{white}">{plain_markup(d.kicker.upper())} · {plain_markup(d.date_line)}</font>',
-                s.para("small", textColor=colors.HexColor(white), spaceAfter=3),
+            self.tag(
+                Paragraph(
+                    f'<font color="{white}">{plain_markup(d.kicker.upper())} · {plain_markup(d.date_line)}</font>',
+                    s.para("small", textColor=colors.HexColor(white), spaceAfter=3),
+                ),
+                "P",
             ),
-            Paragraph(
-                f'<font color="{white}">{plain_markup(d.title)}</font>',
-                s.para("heading", fontSize=size, leading=size * 1.15, spaceBefore=0, spaceAfter=2),
+            self.tag(
+                Paragraph(
+                    f'<font color="{white}">{plain_markup(d.title)}</font>',
+                    s.para(
+                        "heading", fontSize=size, leading=size * 1.15, spaceBefore=0, spaceAfter=2
+                    ),
+                ),
+                "H1",
             ),
         ]
         if d.subtitle:
             parts.append(
-                Paragraph(
-                    f'<font color="{white}">{plain_markup(d.subtitle)}</font>',
-                    s.para("body", fontSize=s.body * 1.1, spaceAfter=0),
+                self.tag(
+                    Paragraph(
+                        f'<font color="{white}">{plain_markup(d.subtitle)}</font>',
+                        s.para("body", fontSize=s.body * 1.1, spaceAfter=0),
+                    ),
+                    "P",
                 )
             )
         commands: list[tuple[Any, ...]] = [

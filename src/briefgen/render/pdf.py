@@ -39,6 +39,7 @@ from briefgen.render.flow import (
     stack_height,
     table_style,
 )
+from briefgen.render.pdftags import TaggedCanvas
 
 
 def _timestamp(seconds: int) -> Any:
@@ -56,9 +57,13 @@ def _timestamp(seconds: int) -> Any:
 
 
 def _numbered_canvas(doc: Document, style: Style, margin: float) -> type[rl_canvas.Canvas]:
-    """A canvas that knows the page count, for "Page 2 of 3" footers."""
+    """A canvas that knows the page count, for "Page 2 of 3" footers, and tags the PDF with the
+    structure `style.tags` collected (see pdftags.py)."""
 
-    class NumberedCanvas(rl_canvas.Canvas):  # type: ignore[misc]
+    class NumberedCanvas(TaggedCanvas):
+        tags = style.tags
+        language, title, subject, authors = doc.language, doc.title, doc.subtitle, doc.authors
+
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
@@ -74,10 +79,12 @@ def _numbered_canvas(doc: Document, style: Style, margin: float) -> type[rl_canv
                 self.__dict__.update(state)
                 self._footer(total)
                 super().showPage()
+            self.finish_tags()
             super().save()
 
         def _footer(self, total: int) -> None:
             width, _ = self._pagesize
+            self._code.append("/Artifact <</Type /Pagination /Subtype /Footer>> BDC")
             self.setFont(flow_module.FONT, 7.5)
             self.setFillColor(style.colour("muted"))
             self.setStrokeColor(style.colour("rule"))
@@ -86,6 +93,7 @@ def _numbered_canvas(doc: Document, style: Style, margin: float) -> type[rl_canv
             self.drawString(margin, margin * 0.5, doc.footer[:110])
             label = doc.words.fill("page", n=self._pageNumber, total=total)
             self.drawRightString(width - margin, margin * 0.5, label)
+            self._code.append("EMC")
 
     return NumberedCanvas
 

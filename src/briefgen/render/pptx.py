@@ -233,6 +233,7 @@ class Deck:
             ):
                 if text_width(text, 12) <= w:
                     box = self.box(slide, x, foot, w, 0.3 * INCH)
+                    box.name = "Footer" if x == MARGIN else "Slide Number"  # read last
                     self.frame(box, (line(text, colour="muted", after=0),), 12, align=align)
         return slide
 
@@ -490,6 +491,11 @@ class Deck:
         props.comments = props.keywords = props.category = ""
         when = _when(doc)
         props.created = props.modified = props.last_printed = when
+        from briefgen import __version__
+        from briefgen.render.pptxa11y import finish
+
+        ink = "#" + str(self.rgb("ink"))
+        finish(self.prs, doc.language, ink, self.palette, f"briefgen {__version__}")
         buf = io.BytesIO()
         self.prs.save(buf)
         return _rezip(buf.getvalue(), when, self.doc.language)
