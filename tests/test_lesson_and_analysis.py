@@ -79,6 +79,9 @@ def test_the_deck_notes_say_the_reading_level(mali):
 def test_answers_are_in_the_teacher_copy_only(mali):
     teacher = text(mali / "mali-2013-teacher.pdf")
     assert "Suggested answer:" in teacher and "Listen for:" in teacher
+    pages = PdfReader(mali / "mali-2013-teacher.pdf").pages  # a running header from page 2
+    assert "Teacher copy: it holds the answers" not in pages[0].extract_text()
+    assert all("Teacher copy: it holds the answers" in p.extract_text() for p in pages[1:])
     assert "Learning objectives" in teacher and "Warm-up" in teacher
     for student in ("handout", "worksheet"):
         shown = text(mali / f"mali-2013-{student}.pdf")

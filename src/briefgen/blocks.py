@@ -175,6 +175,7 @@ class Document:
     language: str
     sections: tuple[Section, ...]
     footer: str = ""
+    header: str = ""  # running header, pages after the first (PDF)
     authors: tuple[str, ...] = ()
     logo: Picture | None = None  # the theme's logo, for a deck's title slide
     master: Path | None = None  # a master deck

@@ -769,6 +769,7 @@ def plan(brief: Brief, folder: Path, output: str, templates: TemplateSet) -> Doc
         language=brief.language,
         sections=tuple(sections),
         footer=slot(spec.footer),
+        header=slot(spec.header) if spec.header else "",
         authors=tuple(plain(a) for a in brief.authors),
         logo=template_picture(templates, theme.logo, words["logo_alt"], True)
         if spec.logo_on_title

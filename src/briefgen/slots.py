@@ -184,7 +184,7 @@ def context(
 
 def slot_paths(spec: Output) -> Iterator[tuple[KeyPath, str]]:
     """Every Jinja slot of an output description, with its key path."""
-    for key in ("file", "kicker", "footer"):
+    for key in ("file", "kicker", "footer", "header"):
         value = getattr(spec, key)
         if value:
             yield (key,), value

@@ -257,6 +257,9 @@ class Output(Strict):
         "flow", description="PDF: one column; or `columns`: a top band, a main and a side column."
     )
     footer: Slot = Field("{{ brief.title }}", description="Footer text on every page (Jinja).")
+    header: Slot = Field(
+        "", description="A running header on every page after the first (Jinja; PDF)."
+    )
     slide_width_in: float = Field(13.333, ge=4, le=56, description="Slide width (deck).")
     slide_height_in: float = Field(7.5, ge=3, le=56, description="Slide height (deck).")
     master: FilePath | None = Field(

@@ -94,6 +94,13 @@ def _numbered_canvas(doc: Document, style: Style, margin: float) -> type[rl_canv
             label = doc.words.fill("page", n=self._pageNumber, total=total)
             self.drawRightString(width - margin, margin * 0.5, label)
             self._code.append("EMC")
+            if doc.header and self._pageNumber > 1:  # a running header, under the title's page
+                _, height = self._pagesize
+                self._code.append("/Artifact <</Type /Pagination /Subtype /Header>> BDC")
+                self.setFont(flow_module.FONT, 7.5)
+                self.setFillColor(style.colour("muted"))
+                self.drawString(margin, height - margin * 0.6, doc.header[:140])
+                self._code.append("EMC")
 
     return NumberedCanvas
 
