@@ -4,6 +4,7 @@ files, git revisions, or a build's manifest and the briefs."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -20,7 +21,10 @@ def add_commitment(text: str, party: str, troops: int, as_of: str, source: str) 
     entry = (
         f"  - party: {party}\n    troops: {troops}\n    as_of: {as_of}\n    sources: [{source}]\n"
     )
-    return text.replace("\nsources:\n", f"\n{entry}sources:\n", 1)
+    start = text.index("\ncommitments:\n") + len("\ncommitments:\n")
+    end = re.compile(r"\n(?=[a-z_]+:)").search(text, start)  # the next top-level key
+    at = end.start() + 1 if end else len(text)
+    return text[:at] + entry + text[at:]
 
 
 def write(folder: Path, text: str) -> Path:

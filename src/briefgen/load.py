@@ -106,6 +106,8 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> KeyPath:
     node = data
     for part in loc:
         if isinstance(node, dict) and isinstance(part, str):
+            if part not in node and part[:1].isupper():
+                continue  # a union's branch (`Question`), not a key: brief keys are lowercase
             path.append(part)
             node = node.get(part)
         elif isinstance(node, list) and isinstance(part, int):
@@ -237,8 +239,8 @@ def _unknown_key(path: KeyPath) -> str:
 
     model: Any = Brief
     for part in path[:-1]:
-        if isinstance(part, int):
-            continue
+        if isinstance(part, int) or part not in model.model_fields:
+            continue  # a list index, or the name of a union's branch (`Question`)
         annotation = model.model_fields[part].annotation
         model = _inner_model(annotation)
         if model is None:
