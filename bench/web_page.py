@@ -1,6 +1,6 @@
 """Benchmark (not a test): the web page and the chart pictures of the Mali brief, beside floors.
 
-.venv/bin/python bench/html.py [--repeat N]
+.venv/bin/python bench/web_page.py [--repeat N]
 
 Every figure is the median of N fresh processes (after one untimed run: bytecode and
 matplotlib's font cache warm), interleaved with its floor run by run so that other load on the
