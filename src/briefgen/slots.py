@@ -228,12 +228,22 @@ def check_output(tset: TemplateSet, name: str, spec: Output) -> list[Finding]:
                 compile_slot(env, source)
             except TemplateError as e:
                 found.append(_located(merged.locate(where), str(e), where))
-    for key, source in labels.items():  # snippets compile (their values come at render time)
+    return found
+
+
+def check_labels(tset: TemplateSet, language: str) -> list[Finding]:
+    """Every label snippet of a language compiles (its values come at render time). Text
+    without a brace cannot hold Jinja syntax: only snippets are compiled."""
+    env = env_for(tset)
+    found = []
+    for key, source in tset.labels(language).items():
+        if "{" not in source:
+            continue
         try:
             compile_slot(env, source)
         except TemplateError as e:
-            english = tset.merged("labels/en.yaml")
-            found.append(_located(english.locate((key,)), str(e), path=(key,)))
+            where = tset.merged(f"labels/{language}.yaml")
+            found.append(_located(where.locate((key,)), str(e), path=(key,)))
     return found
 
 

@@ -262,9 +262,8 @@ class TemplateSet:
             return None
 
         theme = gather(lambda: self.theme)
-        gather(self.labels, "en")
-        for lang in self._languages():
-            gather(self.labels, lang)
+        for lang in ["en", *self._languages()]:
+            findings.extend(gather(slots.check_labels, self, lang) or [])
         if theme is not None:
             findings += self._check_theme_files(theme)
         for name in outputs if outputs is not None else self.output_names():
