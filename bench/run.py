@@ -273,7 +273,7 @@ def bench_floors_cold_noop(tmp: Path, repeat: int) -> tuple[list[Row], Sample]:
         measured("python -c pass (floor)", floor_pass),
         measured(f"import floor: {FLOOR_WHAT[0]}", floor_import),
         measured(
-            "(1) cold build, mali-2013, 3 outputs",
+            "(1) cold build, mali-2013, all its outputs",
             cold,
             compare="import floor",
             compare_value=ms(floor_import.median),
