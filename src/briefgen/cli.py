@@ -257,11 +257,10 @@ def _did_you_mean(target: Path) -> str:
 
 
 def _shown(path: Path) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
+    """A path as a person would type it (`template_set.shown`, light to import)."""
+    from briefgen.template_set import shown
+
+    return shown(path)
 
 
 def _template_set(args: argparse.Namespace) -> TemplateSet:

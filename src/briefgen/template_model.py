@@ -7,7 +7,7 @@ output, what it is called, its page budget and its sections in order all come fr
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -29,28 +29,6 @@ FilePath = Annotated[
 ]
 
 # The brief's parts a section can show. `plan.py` has one builder for each.
-PART_NAMES = (
-    "content_note",
-    "summary",
-    "key_figures",
-    "background",
-    "pictures",
-    "timeline",
-    "actors",
-    "commitments",
-    "displacement",
-    "quotes",
-    "perspectives",
-    "glossary",
-    "questions",
-    "sources",
-    "trend",
-    "objectives",
-    "essential_question",
-    "warm_up",
-    "key_judgments",
-    "watch",
-)
 Part = Literal[
     "content_note",
     "summary",
@@ -73,9 +51,10 @@ Part = Literal[
     "key_judgments",
     "watch",
 ]
+PART_NAMES: tuple[str, ...] = get_args(Part)
 # The template author's own blocks, placed anywhere.
-BLOCK_NAMES = ("text", "fields", "logo", "banner", "picture", "prepared_by")
 BlockName = Literal["text", "fields", "logo", "banner", "picture", "prepared_by"]
+BLOCK_NAMES: tuple[str, ...] = get_args(BlockName)
 
 
 class Strict(BaseModel):
