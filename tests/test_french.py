@@ -3,6 +3,7 @@ French typography, read back from the files a user gets."""
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from pathlib import Path
@@ -82,6 +83,8 @@ def test_deck_is_tagged_french_and_its_charts_print_french_numbers(outputs):
     for chart in charts:
         code = chart.value_axis.tick_labels.number_format
         assert f'#"{NBSP}"##0' in code and "," not in code, code
+        labels = re.findall(r'<c:dLbls>.*?formatCode="([^"]*)"', chart._chartSpace.xml, re.S)
+        assert labels and all(html.unescape(f) == code for f in labels), labels  # bar values
     notes = [s.notes_slide.notes_text_frame.text for s in prs.slides if s.has_notes_slide]
     assert any(f"Tchad{NBSP}: 2{NBSP}000 soldats" in n for n in notes)
 

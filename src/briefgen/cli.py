@@ -52,12 +52,7 @@ def _parser() -> argparse.ArgumentParser:
         help="brief folders, brief.yaml files or folders of briefs (default: ./briefs)",
     )
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    c.add_argument(
-        "--templates",
-        type=Path,
-        default=None,
-        help="folder whose files override the shipped templates (default: ./templates if present)",
-    )
+    _templates_option(c)
     c.add_argument(
         "--format",
         choices=("text", "json"),
@@ -93,12 +88,7 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated outputs to build (default: each brief's own; `briefgen templates` "
         "lists them)",
     )
-    b.add_argument(
-        "--templates",
-        type=Path,
-        default=None,
-        help="folder whose files override the shipped templates (default: ./templates if present)",
-    )
+    _templates_option(b)
     b.add_argument(
         "-j",
         "--jobs",
@@ -148,12 +138,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="for copy: an output's name, theme or labels (default: everything)",
     )
-    t.add_argument(
-        "--templates",
-        type=Path,
-        default=None,
-        help="folder whose files override the shipped templates (default: ./templates if present)",
-    )
+    _templates_option(t)
     t.add_argument("--force", action="store_true", help="copy: replace files already there")
     m = sub.add_parser(
         "merge", help="join the output folders of a sharded build into one, with one report"
@@ -200,6 +185,16 @@ def _parser() -> argparse.ArgumentParser:
         "--dir", type=Path, default=BRIEFS_DIR, help="where briefs live (default: ./briefs)"
     )
     return p
+
+
+def _templates_option(parser: argparse.ArgumentParser) -> None:
+    """`--templates DIR`, as every command that reads the templates takes it."""
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        default=None,
+        help="folder whose files override the shipped templates (default: ./templates if present)",
+    )
 
 
 def find_briefs(dirs: Sequence[Path]) -> list[Path]:

@@ -437,8 +437,7 @@ class Deck:
             series.format.fill.solid()
             series.format.fill.fore_color.rgb = self.rgb(self.palette[i % len(self.palette)])
             series.invert_if_negative = False
-        if bars:
-            self.data_labels(chart, spec, base)
+        self.data_labels(chart, spec, base)
         values, cats = chart.value_axis, chart.category_axis
         values.has_major_gridlines, values.has_minor_gridlines = True, False
         values.major_gridlines.format.line.color.rgb = self.rgb("shade")
@@ -463,7 +462,8 @@ class Deck:
         widest = max(spec.totals, default=0) or 1
         for i, series in enumerate(series_list):
             labels = series.data_labels
-            labels.number_format, labels.number_format_is_linked = "#,##0", False
+            labels.number_format = number_format(self.doc.language)  # 2 000 in French
+            labels.number_format_is_linked = False
             labels.font.size = Pt(round(0.7 * base))
             labels.show_value = True
             if len(series_list) == 1:

@@ -142,41 +142,9 @@ def _chart(space: Any, language: str, ink: str, palette: list[str]) -> None:
             solid = OxmlElement("a:solidFill")
             ln.append(solid)
             solid.append(solid.makeelement(qn("a:srgbClr"), {"val": ink.lstrip("#").upper()}))
-    if len(series) == 1:
-        _data_labels(series[0], c)
 
 
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-
-
-def _data_labels(ser: Any, c: str) -> None:
-    """The values written at the bars' ends (one series: they fit)."""
-    if ser.find(f"{{{c}}}dLbls") is not None:
-        return
-    labels = ser.makeelement(f"{{{c}}}dLbls", {})
-    for tag, val in (
-        ("numFmt", None),
-        ("showLegendKey", "0"),
-        ("showVal", "1"),
-        ("showCatName", "0"),
-        ("showSerName", "0"),
-        ("showPercent", "0"),
-        ("showBubbleSize", "0"),
-    ):
-        if tag == "numFmt":
-            labels.append(
-                labels.makeelement(f"{{{c}}}numFmt", {"formatCode": "#,##0", "sourceLinked": "0"})
-            )
-            continue
-        labels.append(labels.makeelement(f"{{{c}}}{tag}", {"val": val or ""}))
-    # dLbls comes after the fill, invertIfNegative and before cat/val in CT_BarSer
-    anchor = ser.find(f"{{{c}}}cat")
-    if anchor is None:
-        anchor = ser.find(f"{{{c}}}val")
-    if anchor is not None:
-        anchor.addprevious(labels)
-    else:
-        ser.append(labels)
 
 
 def app_xml(slides: int, notes: int, application: str) -> bytes:
