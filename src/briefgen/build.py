@@ -356,11 +356,10 @@ def _workers(opts: Options, count: int, warm: Sequence[str]) -> Iterator[Executo
             for _ in range(count):  # start the workers now, not at the first real task
                 pool.submit(int)
         yield pool
-    except BaseException:  # Ctrl-C, SIGTERM, SIGHUP, an error: no task is waited for
-        end_workers(pool)
+        pool.shutdown(wait=True)  # every task is done: the workers finish and are joined
+    except BaseException:  # Ctrl-C, SIGTERM, SIGHUP, an error, even during the shutdown above:
+        end_workers(pool)  # no task is waited for, and nothing is joined that may never end
         raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @contextmanager

@@ -95,27 +95,34 @@ def _die_with_parent() -> None:
 
 def end_workers(pool: ProcessPoolExecutor) -> None:
     """Stop a pool's processes now (the command is ending by an exception or a signal): a task
-    under way is not waited for, no process is left behind."""
+    under way is not waited for, no process is left behind, and nothing waits on the pool.
+
+    The pool's own shutdown is not waited for: with its workers killed, Python 3.11's manager
+    thread may die (it marks every pending task failed, including those already cancelled, and
+    raises InvalidStateError) before closing its queue, and a wait on it, or on the queue's
+    feeder thread at exit, would then never end. So: kill every worker this process has, reap
+    them, ask the pool to shut down without waiting, and let the queue's feeder go unjoined."""
+    import multiprocessing
     from concurrent.futures import InvalidStateError
 
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    # Python 3.11's pool, finding its workers gone, marks every pending task failed, including
-    # those already cancelled (by map, as the exception left it): its helper thread then dies
-    # of InvalidStateError, after the workers are gone. That is expected here, not reported.
+    processes = {p.pid: p for p in (getattr(pool, "_processes", None) or {}).values()}
+    processes.update((p.pid, p) for p in multiprocessing.active_children())
     previous = threading.excepthook
 
-    def quiet(args: threading.ExceptHookArgs) -> None:
-        if not isinstance(args.exc_value, InvalidStateError):
+    def quiet(args: threading.ExceptHookArgs) -> None:  # the manager thread's end, expected
+        if not isinstance(args.exc_value, InvalidStateError | OSError | ValueError):
             previous(args)
 
     threading.excepthook = quiet
-    try:
-        for process in processes:
-            with suppress(OSError, ValueError, AttributeError):
-                process.kill()
-        for process in processes:
-            with suppress(OSError, ValueError, AssertionError, AttributeError):
-                process.join(5)
-        pool.shutdown(wait=True, cancel_futures=True)
-    finally:
-        threading.excepthook = previous
+    for process in processes.values():
+        with suppress(OSError, ValueError, AttributeError):
+            process.kill()
+    for process in processes.values():
+        with suppress(OSError, ValueError, AssertionError, AttributeError):
+            process.join(5)
+    queue = getattr(pool, "_call_queue", None)
+    with suppress(OSError, ValueError, AttributeError):
+        if queue is not None:
+            queue.cancel_join_thread()
+    with suppress(OSError, ValueError, RuntimeError):
+        pool.shutdown(wait=False, cancel_futures=True)

@@ -4,8 +4,10 @@ half-written; and a worker whose parent is killed outright (SIGKILL) exits too."
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import signal
 import subprocess
 import time
@@ -28,7 +30,7 @@ def _start(args: list[str], cwd: Path, out_file: Path) -> subprocess.Popen[bytes
             stdin=subprocess.DEVNULL,
             stdout=fh,
             stderr=subprocess.STDOUT,
-            env=env_for(),
+            env=env_for({"PYTHONFAULTHANDLER": "1"}),  # SIGABRT prints every thread's stack
             start_new_session=True,
         )
 
@@ -48,8 +50,16 @@ def _stop_and_check(proc: subprocess.Popen[bytes], sig: int, log: Path) -> str:
     try:
         try:
             proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"briefgen did not end within 30 s of {signal.Signals(sig).name}")
+        except subprocess.TimeoutExpired:  # where it hangs, for whoever reads the failure
+            alive = alive_in_session(proc.pid)
+            for pid in alive:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGABRT)
+            time.sleep(3)
+            pytest.fail(
+                f"briefgen did not end within 30 s of {signal.Signals(sig).name}; alive: "
+                f"{alive}; its output and stacks:\n{log.read_text(errors='replace')[-20000:]}"
+            )
         assert wait_until(lambda: not alive_in_session(proc.pid), 10), (
             f"left alive after {signal.Signals(sig).name}: {alive_in_session(proc.pid)}"
         )
