@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +65,7 @@ class Job:
     wanted: list[str] = field(default_factory=list)  # the brief's outputs
     recorded: list[str] = field(default_factory=list)  # its outputs at the last good build
     checked: dict[str, Any] | None = None  # its warnings and figures, for the manifest (report.py)
+    failures: list[Finding] = field(default_factory=list)  # its outputs' problems in templates
 
     @property
     def slug(self) -> str:
@@ -274,16 +275,16 @@ def render_all(
     progress: Progress | None,
     pool: Executor | None = None,
     renderers: dict[str, str] | None = None,
-) -> list[tuple[Job, str, Rendered | str]]:
+) -> list[tuple[Job, str, Rendered | Finding]]:
     """Every brief's outputs, a brief per task, in the workers when there are; same bytes either way."""
     if not any(job.brief is not None and job.outputs for job in jobs):
         return []  # nothing to draw: the renderers (and the model) are never imported
     from briefgen.render_task import Task, run_task
 
     todo = [(job, job.brief) for job in jobs if job.brief is not None and job.outputs]
-    out: list[tuple[Job, str, Rendered | str]] = []
+    out: list[tuple[Job, str, Rendered | Finding]] = []
 
-    def done(n: int, job: Job, rendered: dict[str, Rendered | str]) -> None:
+    def done(n: int, job: Job, rendered: dict[str, Rendered | Finding]) -> None:
         out.extend((job, output, result) for output, result in rendered.items())
         if progress is not None:  # as each brief is done, in order
             progress(job.slug, n, len(todo))
@@ -321,11 +322,12 @@ def _split(
     return outputs[:1], outputs[1:]
 
 
-def keep_workers(opts: Options) -> AbstractContextManager[Executor | None]:
+def keep_workers(opts: Options, briefs: int) -> AbstractContextManager[Executor | None]:
     """Worker processes for a series of builds (`briefgen watch`), ready for any output: they
-    import the renderers once, so a rebuild after an edit does not. Start them before any
-    other thread (a file watcher's) is running: they are forked."""
-    return _workers(opts, opts.jobs, ("pdf", "pptx"))
+    import the renderers once, so a rebuild after an edit does not. As many as a build of
+    `briefs` briefs uses: a lone brief renders in this process and one worker. Start them
+    before any other thread (a file watcher's) is running: they are forked."""
+    return _workers(opts, opts.jobs if briefs > 1 else 1, ("pdf", "pptx"))
 
 
 @contextmanager
@@ -383,12 +385,12 @@ def _no_interrupt() -> Iterator[None]:
 
 
 def write_all(
-    rendered: list[tuple[Job, str, Rendered | str]], opts: Options, result: BuildResult
+    rendered: list[tuple[Job, str, Rendered | Finding]], opts: Options, result: BuildResult
 ) -> None:
     """A brief's artifacts are written only when all of them rendered, and then all together or
     not at all (write_together): else it keeps its last good ones. A brief whose files cannot
     be written (a full disk) fails, named with the file; the other briefs go on."""
-    per_brief: dict[str, list[tuple[str, Rendered | str]]] = {}
+    per_brief: dict[str, list[tuple[str, Rendered | Finding]]] = {}
     jobs: dict[str, Job] = {}
     for job, output, done in rendered:
         per_brief.setdefault(job.slug, []).append((output, done))
@@ -401,16 +403,22 @@ def write_all(
             job.status = "unchanged"
     for slug, items in per_brief.items():
         job = jobs[slug]
-        failures = [done for _, done in items if isinstance(done, str)]
+        failures = [(output, done) for output, done in items if isinstance(done, Finding)]
         if failures:
             job.status = "failed"
-            result.findings += [Finding(Severity.ERROR, msg, (), job.display) for msg in failures]
+            for output, failure in failures:  # a template's own problem is placed in its file
+                if failure.file:
+                    message = f"{failure.message} (filling the {output} of {job.display})"
+                    job.failures.append(replace(failure, message=message))
+                    result.findings.append(job.failures[-1])
+                else:
+                    result.findings.append(failure.located(job.display, None, None))
             continue
         # Every file of the brief (an artifact may be several files: chart pictures), then all
         # renamed into place together.
         to_write: list[tuple[Path, bytes]] = []
         for _, done in items:
-            assert not isinstance(done, str)
+            assert not isinstance(done, Finding)
             parts = done.files or {done.name: done.data}
             to_write += [(opts.out / slug / name, data) for name, data in sorted(parts.items())]
         try:
@@ -426,7 +434,7 @@ def write_all(
         result.written += [path for path, _ in to_write]
         artifacts = {}
         for output, done in items:
-            assert not isinstance(done, str)
+            assert not isinstance(done, Finding)
             path = opts.out / slug / done.name
             result.findings += [
                 Finding(Severity.WARNING, f"{output}: {w}", (), job.display) for w in done.warnings
@@ -468,7 +476,7 @@ def _errors_of(job: Job, result: BuildResult) -> list[str]:
     return [
         f.format()
         for f in result.findings
-        if f.file == job.display and f.severity is Severity.ERROR
+        if (f.file == job.display or f in job.failures) and f.severity is Severity.ERROR
     ]
 
 

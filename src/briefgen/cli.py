@@ -488,8 +488,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
     start = True
     while True:
         opts = _build_options(args)
-        opts = _capped(args, opts, len(_checked_briefs(args, opts)))  # not N workers for 1 brief
-        with keep_workers(opts) as workers:
+        briefs = len(_checked_briefs(args, opts))
+        opts = _capped(args, opts, briefs)  # not N workers for 1 brief
+        with keep_workers(opts, briefs) as workers:
             try:
                 if start:
                     run_build(args, workers)  # an error here (an unusable -o) ends the command

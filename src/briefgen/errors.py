@@ -87,7 +87,10 @@ class BriefError(BriefgenError):
 
 
 class TemplateError(BriefgenError):
-    """A template (shipped or user-supplied) is wrong."""
+    """A template (shipped or user-supplied) is wrong; `at`, when known, is the problem located
+    in the template file that caused it (a slot that fails only with one brief's values)."""
+
+    at: Finding | None = None
 
 
 class RenderError(BriefgenError):

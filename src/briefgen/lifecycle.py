@@ -11,11 +11,14 @@
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the no-op build imports this module: no pool machinery for it
@@ -126,3 +129,57 @@ def end_workers(pool: ProcessPoolExecutor) -> None:
             queue.cancel_join_thread()
     with suppress(OSError, ValueError, RuntimeError):
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+class TimeUp(BaseException):
+    """A Deadline ran out (not an Exception: the code it interrupts must not catch it)."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        self.deadline = deadline
+        super().__init__(f"more than {deadline.seconds:g} s")
+
+
+class Deadline:
+    """`with Deadline(s):` raises TimeUp(this deadline) in the main thread after `s` seconds.
+
+    Deadlines nest (a slot's inside an output's): the inner one shares the one real-time timer
+    with the outer one, and gives it back, with the time it has left, when it ends. Outside the
+    main thread (where no signal lands) it does nothing."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._saved: tuple[Any, float] | None = None
+
+    def __enter__(self) -> Deadline:
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        now = time.monotonic()
+        outer_left = signal.getitimer(signal.ITIMER_REAL)[0]
+        outer_end = now + outer_left if outer_left > 0 else math.inf
+        mine_end = now + self.seconds
+        outer = signal.getsignal(signal.SIGALRM)
+
+        def expire(signum: int, frame: Any) -> None:
+            if time.monotonic() >= outer_end - 1e-3 and callable(outer):
+                outer(signum, frame)  # the outer deadline's time is up first
+            raise TimeUp(self)
+
+        self._saved = (outer, outer_end)
+        signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, max(min(mine_end, outer_end) - now, 1e-4))
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._saved is None:
+            return
+        outer, outer_end = self._saved
+        self._saved = None
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, outer)
+        if outer_end != math.inf:
+            signal.setitimer(signal.ITIMER_REAL, max(outer_end - time.monotonic(), 1e-4))

@@ -38,10 +38,10 @@ from briefgen.blocks import (
     plain_spans,
     spans_text,
 )
-from briefgen.errors import TemplateError
+from briefgen.errors import Finding, Severity, TemplateError
 from briefgen.format import Formatter
 from briefgen.model import Brief, Commitment, Source
-from briefgen.slots import Words, context, env_for, render
+from briefgen.slots import Words, context, env_for, render, slot_paths
 from briefgen.template_model import Output, Theme
 from briefgen.template_model import Section as SectionSpec
 from briefgen.template_set import TemplateSet, shown
@@ -722,7 +722,12 @@ def plan(brief: Brief, folder: Path, output: str, templates: TemplateSet) -> Doc
         try:
             return render(env, source, slot_context)
         except TemplateError as e:
-            raise TemplateError(f"{where}: {e}") from None
+            error = TemplateError(f"{where}: {e}")
+            path = next((p for p, s in slot_paths(spec) if s == source), None)
+            if path is not None:  # blamed on the template's line, not on the brief
+                file, line, col = templates.merged(f"{output}/output.yaml").locate(path)
+                error.at = Finding(Severity.ERROR, str(e), path, file, line, col)
+            raise error from None
 
     cite = brief.source_index()
     sections = []

@@ -12,13 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefgen.errors import RenderError, TemplateError
+from briefgen.errors import Finding, RenderError, Severity, TemplateError
+from briefgen.lifecycle import Deadline, TimeUp
 
 if TYPE_CHECKING:
     from briefgen.load import Loaded
     from briefgen.model import Brief
     from briefgen.render import Rendered
     from briefgen.template_set import TemplateSet
+
+
+OUTPUT_SECONDS = 120.0  # one output of one brief; the largest tested brief takes a few seconds
 
 
 @dataclass(frozen=True)
@@ -43,21 +47,35 @@ def check_task(item: tuple[Path, str, tuple[str, ...]]) -> Loaded:
     return loaded
 
 
-def run_task(task: Task) -> dict[str, Rendered | str]:
-    """Plan and render a brief's outputs; a content problem comes back as its message."""
+def run_task(task: Task) -> dict[str, Rendered | Finding]:
+    """Plan and render a brief's outputs; a problem comes back as a finding: unplaced (the
+    brief's, placed by the build), or placed in the template file that caused it."""
     from briefgen.plan import plan
     from briefgen.render import renderer
 
     templates = _template_set(task.templates)
-    done: dict[str, Rendered | str] = {}
+    done: dict[str, Rendered | Finding] = {}
     for output in task.outputs:
+        limit = Deadline(OUTPUT_SECONDS)
         try:
-            doc = plan(task.brief, task.file.parent, output, templates)
-            rendered = renderer(doc.spec.renderer)(doc)
+            with limit:
+                doc = plan(task.brief, task.file.parent, output, templates)
+                rendered = renderer(doc.spec.renderer)(doc)
             rendered.name, rendered.reading_grade = doc.file_name, doc.reading_grade
             done[output] = rendered
-        except (RenderError, TemplateError) as e:
-            done[output] = f"{output}: {e}"
+        except TemplateError as e:
+            done[output] = e.at or Finding(Severity.ERROR, f"{output}: {e}")
+        except RenderError as e:
+            done[output] = Finding(Severity.ERROR, f"{output}: {e}")
+        except TimeUp as e:
+            if e.deadline is not limit:
+                raise
+            done[output] = Finding(
+                Severity.ERROR,
+                f"{output}: rendering stopped after {OUTPUT_SECONDS:g} s; the templates ask "
+                "for more work than an output may take (a slot or a long loop repeated in "
+                "every section?)",
+            )
     return done
 
 

@@ -10,15 +10,13 @@ markup in any output (renderers escape for their own format).
 
 from __future__ import annotations
 
-import signal
-import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefgen.errors import Finding, KeyPath, TemplateError
+from briefgen.lifecycle import Deadline, TimeUp
 from briefgen.template_set import (
     MAX_OUTPUT_CHARS,
     SLOT_SECONDS,
@@ -30,10 +28,6 @@ from briefgen.template_set import (
 
 if TYPE_CHECKING:
     from briefgen.template_model import Output
-
-
-class _Timeout(Exception):
-    pass
 
 
 @lru_cache(maxsize=8)
@@ -84,8 +78,9 @@ def render(env: Any, source: str, context: Mapping[str, Any]) -> str:
     template = compile_slot(env, source)
     out: list[str] = []
     size = 0
+    limit = Deadline(SLOT_SECONDS)
     try:
-        with _deadline(SLOT_SECONDS):
+        with limit:
             for chunk in template.generate(context):
                 size += len(chunk)
                 if size > MAX_OUTPUT_CHARS:
@@ -96,7 +91,9 @@ def render(env: Any, source: str, context: Mapping[str, Any]) -> str:
                 out.append(chunk)
     except TemplateError:
         raise
-    except _Timeout:
+    except TimeUp as e:
+        if e.deadline is not limit:  # an outer deadline (the whole output's)
+            raise
         raise TemplateError(
             f"a slot took more than {SLOT_SECONDS:g} s to fill; is a loop running away?"
         ) from None
@@ -105,26 +102,6 @@ def render(env: Any, source: str, context: Mapping[str, Any]) -> str:
     except Exception as e:  # undefined names, sandbox refusals, type errors in a user's slot
         raise TemplateError(f"{type(e).__name__}: {e}") from None
     return "".join(out)
-
-
-@contextmanager
-def _deadline(seconds: float) -> Iterator[None]:
-    """Raise _Timeout in this thread after `seconds` (the main thread only: where a signal can
-    land; builds and workers render there)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum: int, frame: Any) -> None:
-        raise _Timeout
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 class Words:

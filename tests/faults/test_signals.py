@@ -162,3 +162,27 @@ def test_the_manifest_agrees_with_the_files_after_a_late_signal(tmp_path):
                 for art in entry["artifacts"].values():
                     data = (tmp_path / "out" / art["path"]).read_bytes()
                     assert hashlib.sha256(data).hexdigest() == art["sha256"], (delay, art["path"])
+
+
+@pytest.mark.parametrize("delay", [0.5, 2.0])
+def test_ctrl_c_in_a_terminal_ends_a_build_whose_workers_are_busy(tmp_path, delay):
+    """Ctrl-C in a terminal reaches every process of the foreground group: the workers leave it
+    to the command, which ends them and itself, quietly, with 130."""
+    copy_good(tmp_path, *NAMES)
+    log = tmp_path / "log"
+    proc = _start(["build", "--jobs", "2", "--force", "-o", "out"], tmp_path, log)
+    wait_until(lambda: len(_workers_of(proc.pid)) == 2, 10)
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        kill_group(proc.pid)
+        pytest.fail(f"Ctrl-C did not end the build: {log.read_text(errors='replace')}")
+    assert wait_until(lambda: not alive_in_session(proc.pid), 10), alive_in_session(proc.pid)
+    output = log.read_text(errors="replace")
+    if proc.returncode != 0:  # it may have finished first
+        assert proc.returncode == 130, output
+        assert output.rstrip().endswith("briefgen: interrupted"), output
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
+    _whole(tmp_path / "out")

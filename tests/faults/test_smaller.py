@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from pathlib import Path
 
 from tests.faults._util import briefgen, copy_good
 
@@ -107,3 +108,57 @@ def test_ctrl_c_while_the_arguments_are_parsed(tmp_path):
     )
     assert "Traceback" not in p.stderr, p.stderr
     assert p.returncode == 130 and p.stderr == "briefgen: interrupted\n", (p.returncode, p.stderr)
+
+
+def test_ctrl_c_while_the_command_line_loads(tmp_path):
+    """The `briefgen` script imports only the package (`briefgen:run`), which loads the command
+    line itself: a Ctrl-C while it loads ends quietly, as one at any later moment does."""
+    import subprocess
+    import tomllib
+
+    from tests.faults._util import PYTHON, env_for
+
+    root = Path(__file__).resolve().parents[2]
+    scripts = tomllib.loads((root / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["briefgen"] == "briefgen:run"
+    code = (
+        "import importlib.abc, os, signal, sys\n"
+        "class Press(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name == 'briefgen.cli':\n"
+        "            os.kill(os.getpid(), signal.SIGINT)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Press())\n"
+        "from briefgen import run\n"
+        "run()\n"
+    )
+    p = subprocess.run(
+        [PYTHON, "-c", code, "check"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env_for(),
+        timeout=30,
+    )
+    assert "Traceback" not in p.stderr, p.stderr
+    assert p.returncode == 130 and p.stderr == "briefgen: interrupted\n", (p.returncode, p.stderr)
+
+
+def test_a_template_that_fails_with_one_brief_is_blamed_on_the_template(tmp_path):
+    """A slot that passes the template check (sample values) and fails with a real brief's is
+    reported at the template's line, naming the brief, not as a problem of brief.yaml."""
+    copy_good(tmp_path, "minimal")
+    (tmp_path / "templates/handout").mkdir(parents=True)
+    (tmp_path / "templates/handout/output.yaml").write_text(
+        "# a kicker that only fails for a real brief\n"
+        "kicker: \"{% if brief.slug != 'slug' %}{{ 1 // 0 }}{% endif %}\"\n"
+    )
+    for jobs in ("1", "2"):
+        p = briefgen(["build", "-j", jobs, "--only", "handout,one-pager"], tmp_path)
+        assert p.code == 1, p.both
+        assert p.err.splitlines()[0] == (
+            "templates/handout/output.yaml:2:9: kicker: ZeroDivisionError: integer division or "
+            "modulo by zero (filling the handout of briefs/minimal/brief.yaml)"
+        ), p.err
+        manifest = json.loads((tmp_path / "build/manifest.json").read_text())
+        assert manifest["briefs"]["minimal"]["errors"] == [p.err.splitlines()[0]]
