@@ -146,7 +146,8 @@ class Style:
 
     theme: Theme
     body: float
-    draft: bool = False  # pictures become blank space of their size: for fitting, ~3x faster
+    draft: bool = False  # a trial for the page count: pictures blank, nothing drawn or written
+    last_page: int | None = None  # a trial past this page stops there: it is too long anyway
     # The structure tree of the PDF laid out at this size (see pdftags.py): flowables made at
     # this size add their elements to it, in reading order; those never drawn are left out.
     tags: Tree = field(default_factory=Tree)

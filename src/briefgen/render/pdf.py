@@ -71,9 +71,13 @@ def _numbered_canvas(doc: Document, style: Style, margin: float) -> type[rl_canv
 
         def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
+            if style.last_page is not None and len(self._pages) > style.last_page:
+                raise _PastLastPage
             self._startPage()
 
         def save(self) -> None:
+            if style.draft:  # a trial for the page count: nothing drawn, nothing to write
+                return
             total = len(self._pages)
             for state in self._pages:
                 self.__dict__.update(state)
@@ -134,9 +138,37 @@ def _build(
         lang=doc.language,
         initialFontName=flow_module.FONT,  # else an unembedded Helvetica is listed in every PDF
     )
-    template.addPageTemplates([PageTemplate("page", frames(*size))])
-    template.build(story, canvasmaker=_numbered_canvas(doc, style, margin))
+    laid_out = frames(*size)
+    if style.draft:
+        for frame in laid_out:
+            frame.__class__ = _LayoutFrame
+    template.addPageTemplates([PageTemplate("page", laid_out)])
+    try:
+        template.build(story, canvasmaker=_numbered_canvas(doc, style, margin))
+    except _PastLastPage:
+        assert style.last_page is not None
+        return b"", style.last_page + 1
     return buf.getvalue(), template.page
+
+
+class _PastLastPage(Exception):
+    """A trial build ran past `Style.last_page`: how much further does not matter."""
+
+
+def _no_drawing(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
+class _LayoutFrame(Frame):  # type: ignore[misc]  # ReportLab is untyped
+    """A frame for a trial build (a draft): flowables are measured, split and placed exactly as
+    in the real build, so the page count is the same, but none is drawn: a trial costs its
+    layout only. (What a flowable draws never moves what follows it.)"""
+
+    def _add(self, flowable: Flowable, canv: Any, trySplit: int = 0) -> int:
+        flowable.drawOn = _no_drawing
+        return int(super()._add(flowable, canv, trySplit))
+
+    add = _add
 
 
 def render(doc: Document) -> Rendered:
@@ -148,43 +180,62 @@ def render(doc: Document) -> Rendered:
 
 
 def _render_flow(doc: Document) -> Rendered:
-    """The flow layout within its budget: optional sections are left out, last first, when the
-    text at its smallest size would still run over (and a warning names them)."""
-    rendered = _render_flow_all(doc)
-    budget = doc.spec.pages
+    """The flow layout within its budget. Text starts at the output's body size and shrinks
+    (down to `text.min`) until the output fits its page budget; when it would still run over,
+    optional sections are left out, last first (and a warning names them); past that it is
+    longer, never clipped (an `exact` output fails instead, naming what is long).
+
+    Most outputs fit at once, drawn in one build. Otherwise every trial is a draft (laid out,
+    not drawn), and the size and sections found are drawn once, at the end."""
+    spec = doc.spec
+    body, budget = spec.text.body, spec.pages
+    first = _flow_at(doc, Style(doc.theme, body, last_page=_last_page(doc)))
+    if budget is None or first.pages <= budget:
+        return _checked(doc, first)
+    size, pages = _fitting_size(doc, first.pages)
     dropped: list[Section] = []
     optional = [s for s in doc.sections if s.optional]
-    while budget is not None and rendered.pages > budget and optional:
+    while pages > budget and optional:
         dropped.append(optional.pop())
         doc = replace(doc, sections=tuple(s for s in doc.sections if s not in dropped))
-        rendered = _render_flow_all(doc)
+        size, pages = _fitting_size(doc, None)
+    whole = size == body and not dropped and first.pages <= (_last_page(doc) or 0)
+    rendered = first if whole else _flow_at(doc, Style(doc.theme, size))
     if dropped:
         names = ", ".join(s.heading or s.id for s in reversed(dropped))
         rendered.warnings.append(f"left out to keep within {budget} pages: {names}")
     return _checked(doc, rendered)
 
 
-def _render_flow_all(doc: Document) -> Rendered:
-    """One column. Text starts at the output's body size and shrinks (down to `text.min`) until
-    the output fits its page budget; past that it is longer, never clipped (an `exact` output
-    fails instead, naming what is long)."""
+def _fitting_size(doc: Document, at_body: int | None) -> tuple[float, int]:
+    """The largest text size (a quarter point at a time, down to `text.min`) at which the
+    output fits its budget, found with drafts, and its page count; when none does, the
+    smallest size. Past half again the budget no small shrink helps, so the body size stays
+    (unless the output is `exact`). `at_body`: the page count at the body size, if known."""
     spec = doc.spec
-    size, floor, budget = spec.text.body, spec.text.min, spec.pages
+    size, floor, budget = spec.text.body, spec.text.min, spec.pages or 0
 
-    def fits(pages: int) -> bool:  # within budget, or so far over that no small shrink helps
-        if budget is None:
-            return True
+    def fits(pages: int) -> bool:
         return pages <= budget or (not spec.exact and pages > budget * 1.5)
 
-    first = _flow_at(doc, Style(doc.theme, size))  # most outputs fit at once
-    if fits(first.pages) or size - 0.25 < floor - 1e-9:
-        return first
-    size = round(size - 0.25, 2)  # shrink with drafts (pictures left blank: faster)...
-    while size - 0.25 >= floor - 1e-9 and not fits(
-        _flow_at(doc, Style(doc.theme, size, draft=True)).pages
-    ):
+    pages = at_body if at_body is not None else _draft_pages(doc, size)
+    while not fits(pages) and size - 0.25 >= floor - 1e-9:
         size = round(size - 0.25, 2)
-    return _flow_at(doc, Style(doc.theme, size))  # ...then draw once
+        pages = _draft_pages(doc, size)
+    return size, pages
+
+
+def _draft_pages(doc: Document, size: float) -> int:
+    return _flow_at(doc, Style(doc.theme, size, draft=True, last_page=_last_page(doc))).pages
+
+
+def _last_page(doc: Document) -> int | None:
+    """Where a trial can stop counting: past the budget (exact outputs), or past half again
+    the budget (then no small shrink helps, and the body size stays)."""
+    budget = doc.spec.pages
+    if budget is None:
+        return None
+    return budget if doc.spec.exact else int(budget * 1.5)
 
 
 def _checked(doc: Document, rendered: Rendered) -> Rendered:
