@@ -32,6 +32,15 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
     return run
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The tests' parsed-template cache (cache.py) is their own, for them and every command
+    they start, never the user's."""
+    import os
+
+    os.environ["BRIEFGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture(autouse=True)
 def _not_on_github(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests see briefgen as on a developer's machine, even when they run on GitHub Actions

@@ -386,12 +386,18 @@ def _read_capped(path: Path, cap: int = MAX_FILE) -> bytes:
 def _parsed(file: str, data: bytes) -> tuple[Any, Locations]:
     """A template YAML file parsed once per process while its bytes are the same (never judged
     by timestamps). Callers never modify what it returns."""
-    from briefgen.yamlsource import read_yaml
+    from briefgen import cache
+    from briefgen.yamlsource import Locations, read_yaml
 
+    kept = cache.get(data)  # parsed by an earlier run (cache.py): the same bytes, same parser
+    if isinstance(kept, tuple) and len(kept) == 3 and all(isinstance(k, dict) for k in kept[1:]):
+        return kept[0], Locations(kept[1], kept[2])
     try:
-        return read_yaml(data)
+        parsed, locs = read_yaml(data)
     except BriefError as e:
         raise TemplateProblems([f.located(file, f.line, f.column) for f in e.findings]) from None
+    cache.put(data, (parsed, locs.values, locs.keys))
+    return parsed, locs
 
 
 def _finding(

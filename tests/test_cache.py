@@ -1,0 +1,94 @@
+"""The parsed-template cache (cache.py): a hit gives exactly what parsing gives, a changed file
+or a damaged entry is parsed again, and a cache that cannot be used changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefgen import cache, template_set
+from briefgen.template_set import TemplateSet
+from briefgen.yamlsource import read_yaml
+from tests.conftest import ROOT
+
+THEME = (ROOT / "templates/theme.yaml").read_bytes()
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("BRIEFGEN_CACHE_DIR", str(tmp_path / "cache"))
+    template_set._parsed.cache_clear()  # this process's own memory of parsed files
+    return tmp_path / "cache"
+
+
+def _parsed() -> tuple[object, object]:
+    template_set._parsed.cache_clear()
+    data, locs = template_set._parsed("templates/theme.yaml", THEME)
+    return data, (locs.values, locs.keys)
+
+
+def test_a_hit_is_what_parsing_gives(folder: Path) -> None:
+    data, locs = read_yaml(THEME)
+    assert _parsed() == (data, (locs.values, locs.keys))  # parsed, then kept
+    assert len(list(folder.glob("yaml-*.marshal"))) == 1
+    assert _parsed() == (data, (locs.values, locs.keys))  # read back
+
+
+def test_a_changed_file_is_parsed_again(folder: Path) -> None:
+    template_set._parsed("templates/theme.yaml", THEME)
+    changed = THEME.replace(b"paper: Letter", b"paper: A4")
+    assert changed != THEME
+    data, _ = template_set._parsed("templates/theme.yaml", changed)
+    assert data["paper"] == "A4"
+    assert len(list(folder.glob("yaml-*.marshal"))) == 2
+
+
+def test_a_damaged_entry_is_passed_over(folder: Path) -> None:
+    expected = _parsed()
+    for entry in folder.glob("yaml-*.marshal"):
+        entry.write_bytes(b"\x00damaged")
+    assert _parsed() == expected
+    for entry in folder.glob("yaml-*.marshal"):
+        entry.write_bytes(b"")  # empty
+    assert _parsed() == expected
+
+
+def test_an_entry_of_the_wrong_shape_is_passed_over(folder: Path) -> None:
+    import marshal
+
+    expected = _parsed()
+    for entry in folder.glob("yaml-*.marshal"):
+        entry.write_bytes(marshal.dumps({"paper": "A0"}))
+    assert _parsed() == expected
+
+
+def test_a_cache_folder_in_the_way_changes_nothing(folder: Path) -> None:
+    folder.write_text("a file where the folder would be")
+    assert TemplateSet().check() == []
+    assert folder.read_text() == "a file where the folder would be"
+
+
+def test_an_empty_setting_turns_the_cache_off(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("BRIEFGEN_CACHE_DIR", "")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.folder() is None
+    template_set._parsed.cache_clear()
+    assert TemplateSet().check() == []
+    assert not (tmp_path / "xdg").exists()
+
+
+def test_the_default_folder_follows_xdg(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("BRIEFGEN_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.folder() == tmp_path / "xdg/briefgen"
+
+
+def test_the_folder_keeps_at_most_max_entries(folder: Path, monkeypatch) -> None:
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 3)
+    for n in range(6):
+        cache.put(b"paper: A%d\n" % n, ({"n": n}, {}, {}))
+    kept = sorted(folder.glob("yaml-*.marshal"))
+    assert len(kept) == 3
+    assert cache.get(b"paper: A5\n") == ({"n": 5}, {}, {})
+    assert not list(folder.glob("*.tmp"))
