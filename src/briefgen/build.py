@@ -310,15 +310,16 @@ def render_all(
 def _split(
     outputs: tuple[str, ...], renderers: dict[str, str]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A lone brief's outputs in two parts, (here, in a worker): the decks (python-pptx) apart
-    from the rest (ReportLab), so that each process imports one renderer; with one renderer
-    only, the first output apart from the others."""
+    """A lone brief's outputs in two parts, (here, in a worker): the PDFs (ReportLab) here, the
+    others (the deck's python-pptx, the web page's and chart pictures' matplotlib) in the
+    worker, so that each process imports its own libraries and the two take about as long;
+    with one renderer only, the first output apart from the others."""
     if len(outputs) < 2:
         return outputs, ()
-    decks = tuple(o for o in outputs if renderers.get(o) == "pptx")
-    rest = tuple(o for o in outputs if o not in decks)
-    if decks and rest:
-        return rest, decks
+    pdfs = tuple(o for o in outputs if renderers.get(o) == "pdf")
+    rest = tuple(o for o in outputs if o not in pdfs)
+    if pdfs and rest:
+        return pdfs, rest
     return outputs[:1], outputs[1:]
 
 

@@ -103,7 +103,7 @@ def warm_up(renderers: Sequence[str], user_templates: tuple[Path, ...] = ()) -> 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import briefgen.model
-        import briefgen.plan  # noqa: F401
+        import briefgen.plan
         from briefgen.slots import env_for
 
         templates = _template_set(user_templates)
@@ -117,6 +117,8 @@ def warm_up(renderers: Sequence[str], user_templates: tuple[Path, ...] = ()) -> 
 
         for name in renderers:
             __import__(RENDERERS[name])
+        if "html" in renderers:  # its charts: matplotlib, imported when the first is drawn
+            import briefgen.render.mplcharts  # noqa: F401
         if "pdf" in renderers:
             from briefgen.render.flow import register_fonts
 
