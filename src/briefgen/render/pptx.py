@@ -33,6 +33,7 @@ from briefgen.render.measure import (
     INCH,
     LEADING,
     GridPiece,
+    Limits,
     Para,
     Piece,
     Planner,
@@ -580,7 +581,16 @@ def render(doc: Document) -> Rendered:
     """The deck for a planned Document: a title slide, then each section on one or more slides."""
     deck = Deck(doc)
     deck.title_slide()
-    planner = Planner(deck.labels, deck.inner, deck.avail, deck.body, deck.min_body, deck.warnings)
+    spec = doc.spec
+    planner = Planner(
+        deck.labels,
+        deck.inner,
+        deck.avail,
+        deck.body,
+        deck.min_body,
+        deck.warnings,
+        Limits(spec.max_lines, spec.max_rows),
+    )
     for plan in planner.plan(doc.sections):
         deck.draw_slide(plan)
     return Rendered(deck.save(), len(deck.prs.slides), deck.warnings)
