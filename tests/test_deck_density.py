@@ -1,6 +1,6 @@
 """Deck density, read back from the built file: no slide is a wall of text or of table rows
 (the deck's `max_lines` and `max_rows`), and no slide holds a single line that a neighbour
-could have taken (issue 12).
+could have taken (issue 12). A slide of a single table row counts as one of a single line.
 
 Lines are counted as a reader sees them: each paragraph of each text box wrapped, with the
 measure module's wrapping, at the width and font size written in the file; boxes side by side
@@ -113,8 +113,8 @@ def problems(data: Any) -> tuple[list[str], list[Measured]]:
             found.append(f"slide {n} {m.title!r}: {m.lines} lines (at most {max_lines})")
         if m.rows > max_rows:
             found.append(f"slide {n} {m.title!r}: {m.rows} table rows (at most {max_rows})")
-    for i, m in enumerate(slides):
-        if m.lines != 1 or m.rows or m.media:
+    for i, m in enumerate(slides):  # a single line, or a table of a single row, alone
+        if m.lines + m.rows != 1 or m.media:
             continue
         for j in (i - 1, i + 1):
             if not 0 <= j < len(slides) or slides[j].media:
@@ -123,9 +123,10 @@ def problems(data: Any) -> tuple[list[str], list[Measured]]:
             # it would need its own lines and a sub-heading under the neighbour's content
             need = (m.bottom - m.top) + (LEADING + 0.6) * max(m.size, other.size)
             room = height - FOOT - other.bottom
-            if other.lines + m.lines + 1 <= max_lines and need <= room:
+            fits = other.lines + m.lines + 1 <= max_lines and other.rows + m.rows <= max_rows
+            if fits and need <= room:
                 found.append(
-                    f"slide {i + 2} {m.title!r} has a single line; "
+                    f"slide {i + 2} {m.title!r} has a single line or row; "
                     f"slide {j + 2} {other.title!r} could take it"
                 )
     return found, slides

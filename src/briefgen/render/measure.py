@@ -861,7 +861,8 @@ class Planner:
         items = [*a.plan.items, _subheading(b.heading), *b.plan.items]
         if not self._one_slide(items, base):
             return None
-        notes = f"{a.plan.notes}\n\n{b.plan.notes}"
+        said = b.plan.notes if b.plan.notes == b.heading else f"{b.heading}\n{b.plan.notes}"
+        notes = f"{a.plan.notes}\n\n{said}"
         centre = a.plan.centre and b.plan.centre
         plan = SlidePlan(a.plan.title, notes, base, items, centre)
         return _Made(plan, a.heading, a.first, b.last, False)
