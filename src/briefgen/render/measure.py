@@ -827,9 +827,8 @@ class Planner:
             for n, page in enumerate(pages):
                 title, said = section.heading, notes  # the notes go once, on the first slide
                 if n:
-                    title = self.labels.fill(
-                        "continued", title=section.heading, n=n + 1, total=len(pages)
-                    )
+                    key = "continued_of" if len(pages) > 2 else "continued"  # titles unique
+                    title = self.labels.fill(key, title=section.heading, n=n + 1, total=len(pages))
                     said = self.labels.fill("continued_notes", title=section.heading)
                 title = _takeaway(page) or title  # a chart's slide states the chart's point
                 plan = SlidePlan(title, said, base, page, section.style == "note")
