@@ -161,7 +161,7 @@ def overflows(prs: Any) -> list[str]:
 
 def test_mali_slide_count_and_titles(mali: Deck) -> None:
     prs = mali.prs
-    assert 8 <= len(prs.slides) <= 20
+    assert 8 <= len(prs.slides) <= 30  # walls of text continue on more slides (test_deck_density)
     assert mali.out.pages == len(prs.slides)
     titles = [
         s.shapes.title.text_frame.text if s.shapes.title is not None else "" for s in prs.slides
@@ -169,11 +169,11 @@ def test_mali_slide_count_and_titles(mali: Deck) -> None:
     assert all(t.strip() for t in titles), titles
     assert titles[0] == mali.doc.title
     headings = [s.heading for s in mali.doc.sections]
-    for heading in headings:  # every section shows up, in order (key figures may share a slide)
-        summary = mali.doc.section("summary")
-        assert summary is not None
+    texts = [slide_text(s) for s in prs.slides]
+    for heading in headings:  # every section shows up, in order (a short one may share a slide,
+        # under its heading: test_deck_density)
         shown = any(t.startswith(heading) for t in titles)  # a chart's first slide: its point
-        assert shown or heading in slide_text(prs.slides[titles.index(summary.heading)])
+        assert shown or any(f"\n{heading}\n" in text for text in texts), heading
     assert [h for h in titles if h in headings] == [h for h in headings if h in titles]
     assert prs.slide_width == round(13.333 * 914400) and prs.slide_height == 7.5 * 914400
 
@@ -231,8 +231,8 @@ def test_every_content_slide_has_speaker_notes(mali: Deck) -> None:
 
 def test_perspectives_are_marked_as_opinion(mali: Deck) -> None:
     prs = mali.prs
-    slide = next(s for s in prs.slides if s.shapes.title.text_frame.text == "Perspectives")
-    text = slide_text(slide)
+    slides = [s for s in prs.slides if s.shapes.title.text_frame.text.startswith("Perspectives")]
+    text = "\n".join(slide_text(s) for s in slides)  # each opinion marked, on every slide
     assert text.count(mali.doc.words["opinion"].upper()) == len(mali.loaded.brief.perspectives)
     assert mali.doc.words["perspectives_note"] in text
 
@@ -352,9 +352,10 @@ def test_long_sections_continue_on_more_slides_and_fit() -> None:
     out = render(doc)
     prs = Presentation(io.BytesIO(out.data))
     titles = [s.shapes.title.text_frame.text for s in prs.slides]
-    assert titles.count("Background (continued)") >= 1
-    assert titles.count("Who (continued)") >= 2
-    assert "Questions (continued)" in titles
+    assert sum(t.startswith("Background (continued") for t in titles) >= 1
+    assert sum(t.startswith("Who (continued") for t in titles) >= 2
+    assert any(t.startswith("Questions (continued") for t in titles)
+    assert len(set(titles)) == len(titles)  # a part on three slides or more: "(continued, 3/5)"
     assert overflows(prs) == []
     assert out.warnings == []
     table_slides = [s for s in prs.slides if any(sh.has_table for sh in s.shapes)]

@@ -245,6 +245,20 @@ class Output(Strict):
         None,
         description="A .pptx in this output's folder whose layouts and branding the deck uses.",
     )
+    max_lines: int = Field(
+        7,
+        ge=2,
+        le=40,
+        description="Deck: the most lines of text on a slide, counted as wrapped (boxes side by "
+        "side as the tallest); a longer part continues on more slides, split evenly.",
+    )
+    max_rows: int = Field(
+        8,
+        ge=2,
+        le=60,
+        description="Deck: the most table rows on a slide (a header row repeated on a "
+        "continuation slide does not count); a longer table continues on more slides.",
+    )
     logo_on_title: bool = Field(True, description="Deck: the theme's logo on the title slide.")
     reading_level: bool = Field(
         False, description="Say the brief's reading level in the notes (deck) for the teacher."

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import groupby
-from typing import Any
+from typing import Any, NamedTuple
 
 from PIL import ImageFont
 
@@ -172,6 +172,32 @@ def _merge(bits: list[_Bit]) -> Spans:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """The most a slide holds: wrapped body lines (boxes side by side count as the tallest) and
+    table data rows (a header row repeated on a continuation slide is not one)."""
+
+    lines: int = 10**9
+    rows: int = 10**9
+
+
+@dataclass(frozen=True)
+class Room:
+    """What is left on the slide being filled: points, and lines and rows under the budget that
+    pagination aims for (at most the limits); `fresh` when the slide is still empty."""
+
+    height: float
+    lines: int
+    rows: int
+    fresh: bool
+    most: Limits  # an empty slide's limits: a unit larger than them is split, or sits alone
+    full: float  # an empty slide's height
+
+    def first(self) -> Room:
+        """On an empty slide, the budget may be too small for the first unit: the limits."""
+        return replace(self, lines=self.most.lines, rows=self.most.rows, fresh=False)
+
+
+@dataclass(frozen=True)
 class Para:
     """One paragraph, sized relative to the section's body size."""
 
@@ -232,39 +258,52 @@ class TextPiece:
         px, py = self.pad(base)
         return 2 * py + sum(p.height(base, width - 2 * px) for p in self.paras)
 
-    def fit(self, base: float, width: float, used: float, avail: float) -> float | None:
-        """Its height when `used` points and it fit in `avail`, else None; measuring stops at
-        the paragraph that overflows by a point (the sum that decides is `height`'s)."""
+    def count(self, base: float, width: float) -> tuple[int, int]:
+        """Its wrapped lines, and no table rows."""
+        inner = width - 2 * self.pad(base)[0]
+        return sum(len(p.lines(base, inner)) for p in self.paras), 0
+
+    def fit(self, base: float, width: float, room: Room) -> tuple[float, int, int] | None:
+        """Its height, lines and rows when it fits `room`, else None; measuring stops at the
+        paragraph that overflows by a point or a line (the sum that decides is `height`'s)."""
         px, py = self.pad(base)
-        total = 2 * py
+        total, lines = 2 * py, 0
         for p in self.paras:
             total += p.height(base, width - 2 * px)
-            if used + total > avail + 1.0:
+            lines += len(p.lines(base, width - 2 * px))
+            if total > room.height + 1.0 or lines > room.lines:
                 return None
         h = self.height(base, width)
-        return h if used + h <= avail else None
+        return (h, lines, 0) if h <= room.height else None
 
-    def split(self, base: float, width: float, avail: float) -> tuple[TextPiece, TextPiece] | None:
-        """What fits in `avail` points and the rest; None when nothing fits. Only the paragraphs
-        that fit, and the first that does not, are measured."""
+    def split(self, base: float, width: float, room: Room) -> tuple[TextPiece, TextPiece] | None:
+        """What fits in `room` and the rest; None when nothing fits. Whole paragraphs (items)
+        move on; only a paragraph longer than a whole slide is split between lines. Only the
+        paragraphs that fit, and the first that does not, are measured."""
         px, py = self.pad(base)
-        left, total, n = avail - 2 * py, 0.0, 0
+        inner = width - 2 * px
+        left, total, lines, n = room.height - 2 * py, 0.0, 0, 0
         for p in self.paras:
-            h = p.height(base, width - 2 * px)
-            if total + h > left:  # as many as fit, summed in order as `sum` does
+            h, k = p.height(base, inner), len(p.lines(base, inner))
+            if total + h > left or lines + k > room.lines:  # summed in order as `sum` does
                 break
-            total, n = total + h, n + 1
+            total, lines, n = total + h, lines + k, n + 1
         head, rest = list(self.paras[:n]), list(self.paras[n:])
-        spare = left - total
-        lines, p = rest[0].lines(base, width - 2 * px), rest[0]
-        k = int(spare // (LEADING * p.size(base)))
-        if 0 < k < len(lines):  # split the paragraph between two lines
-            head.append(replace(p, spans=_rstrip(sum(lines[:k], ())), after=0))
-            rest[0] = replace(p, spans=sum(lines[k:], ()), marker=False)
+        if rest:
+            p = rest[0]
+            wrapped = p.lines(base, inner)
+            size = LEADING * p.size(base)
+            longest = max(room.most.lines, 1)
+            if len(wrapped) > longest or p.height(base, inner) > room.full - 2 * py:
+                # longer than a slide: split between lines, leaving no single line behind
+                k = min(int((left - total) // size), room.lines - lines, len(wrapped) - 1)
+                if k >= 2 or (k == 1 and room.fresh and not head):
+                    head.append(replace(p, spans=_rstrip(sum(wrapped[:k], ())), after=0))
+                    rest[0] = replace(p, spans=sum(wrapped[k:], ()), marker=False)
         while head and head[-1].keep:
             rest.insert(0, head.pop())
         if not head:
-            return None
+            return self.split(base, width, room.first()) if room.fresh else None
         return replace(self, paras=tuple(head)), replace(self, paras=tuple(rest))
 
 
@@ -364,20 +403,26 @@ class TablePiece:
             total, n = total + rows[i], n + 1
         return n
 
-    def fit(self, base: float, width: float, used: float, avail: float) -> float | None:
-        """Its height when `used` points and it fit in `avail`, else None; measuring stops at
-        the row that overflows by a point (the sum that decides is `height`'s)."""
-        if self._fitting(base, width, avail - used + 1.0) < self.header + len(self.rows):
+    def count(self, base: float, width: float) -> tuple[int, int]:
+        """No lines of text (rows are counted as rows), and its data rows."""
+        return 0, len(self.rows)
+
+    def fit(self, base: float, width: float, room: Room) -> tuple[float, int, int] | None:
+        """Its height, lines and rows when it fits `room`, else None; measuring stops at the row
+        that overflows by a point (the sum that decides is `height`'s)."""
+        if len(self.rows) > room.rows:
+            return None
+        if self._fitting(base, width, room.height + 1.0) < self.header + len(self.rows):
             return None
         h = self.height(base, width)
-        return h if used + h <= avail else None
+        return (h, 0, len(self.rows)) if h <= room.height else None
 
-    def split(
-        self, base: float, width: float, avail: float
-    ) -> tuple[TablePiece, TablePiece] | None:
-        """The rows that fit in `avail` points and the rest; None when no row fits."""
+    def split(self, base: float, width: float, room: Room) -> tuple[TablePiece, TablePiece] | None:
+        """The rows that fit in `room` and the rest; None when no row fits. Never mid-row."""
         n = len(self.rows)
-        k = self._fitting(base, width, avail) - self.header
+        k = min(self._fitting(base, width, room.height) - self.header, room.rows)
+        if k <= 0 and room.fresh:  # the budget is too small for one row: the limits
+            k = min(self._fitting(base, width, room.height) - self.header, room.most.rows)
         if n - k < 3:  # no orphans: leave a few rows for the next slide
             k = min(k, max(n - 3, (n + 1) // 2))
         if k <= 0:
@@ -449,18 +494,33 @@ class GridPiece:
         """Height of the grid in points."""
         return sum(self.heights(base, width)) + GAP * (len(self.rows()) - 1)
 
-    def fit(self, base: float, width: float, used: float, avail: float) -> float | None:
-        """Its height when `used` points and it fit in `avail`, else None."""
-        h = self.height(base, width)
-        return h if used + h <= avail else None
+    def row_lines(self, base: float, width: float) -> list[int]:
+        """Lines of each row: its tallest box's."""
+        cw = self.cell(width)
+        return [max(c.count(base, cw)[0] for c in row) for row in self.rows()]
 
-    def split(self, base: float, width: float, avail: float) -> tuple[GridPiece, GridPiece] | None:
-        """The rows that fit in `avail` points and the rest; None when no row fits."""
+    def count(self, base: float, width: float) -> tuple[int, int]:
+        """Its lines, row by row the tallest box's, and no table rows."""
+        return sum(self.row_lines(base, width)), 0
+
+    def fit(self, base: float, width: float, room: Room) -> tuple[float, int, int] | None:
+        """Its height, lines and rows when it fits `room`, else None."""
+        h, lines = self.height(base, width), sum(self.row_lines(base, width))
+        return (h, lines, 0) if h <= room.height and lines <= room.lines else None
+
+    def split(self, base: float, width: float, room: Room) -> tuple[GridPiece, GridPiece] | None:
+        """The rows that fit in `room` and the rest; None when no row fits (on an empty slide,
+        the first row is taken even when it has more lines than the limit: boxes never split)."""
         heights, total, k = self.heights(base, width), 0.0, 0
-        for h in heights:  # as many rows as fit, with the gaps between them
-            if total + h + GAP * k > avail:
+        row_lines, lines = self.row_lines(base, width), 0
+        for h, n in zip(heights, row_lines, strict=True):  # as many rows as fit, with the gaps
+            if total + h + GAP * k > room.height or lines + n > room.lines:
                 break
-            total, k = total + h, k + 1
+            total, lines, k = total + h, lines + n, k + 1
+        if not k and room.fresh:
+            if heights[0] > room.height:
+                return None
+            k = 1
         cut = k * self.cols
         if not k:
             return None
@@ -479,11 +539,15 @@ class MediaPiece:
         """Nothing: media takes what its slide has left."""
         return 0.0
 
-    def fit(self, base: float, width: float, used: float, avail: float) -> float | None:
+    def count(self, base: float, width: float) -> tuple[int, int]:
+        """Its caption is drawn with it: nothing counted."""
+        return 0, 0
+
+    def fit(self, base: float, width: float, room: Room) -> tuple[float, int, int] | None:
         """Never: media has a slide of its own."""
         return None
 
-    def split(self, base: float, width: float, avail: float) -> None:
+    def split(self, base: float, width: float, room: Room) -> None:
         """Media never splits."""
         return None
 
@@ -586,33 +650,90 @@ def pieces(section: Section, labels: Labels, width: float, body: float) -> list[
 # ---- pagination ----
 
 
+class Paged(NamedTuple):
+    """Pieces stacked onto slides; `over`: something cannot fit a slide at all; `dense`: a slide
+    has more lines or rows than the limits (a box that never splits)."""
+
+    pages: list[list[Piece]]
+    over: bool
+    dense: bool
+
+
+def _empty(piece: Piece) -> bool:
+    if isinstance(piece, TextPiece):
+        return not piece.paras
+    if isinstance(piece, TablePiece):
+        return not piece.rows
+    return isinstance(piece, GridPiece) and not piece.cells
+
+
 def paginate(
-    items: list[Piece], base: float, width: float, avail: float
-) -> tuple[list[list[Piece]], bool]:
-    """Stack pieces onto slides, splitting text and tables; True if something cannot fit at all."""
+    items: list[Piece],
+    base: float,
+    width: float,
+    avail: float,
+    limits: Limits = Limits(),
+    budget: Limits | None = None,
+) -> Paged:
+    """Stack pieces onto slides of `avail` points and at most `limits`, aiming for `budget`
+    (at most the limits: a balanced split), splitting text between paragraphs and tables
+    between rows."""
+    aim = budget or limits
     pages: list[list[Piece]] = [[]]
-    used, overflow, queue = 0.0, False, deque(items)
+    used, lines, rows = 0.0, 0, 0
+    overflow = dense = False
+    queue = deque(items)
     while queue:
         p = queue.popleft()
-        gap = 0.6 * base if pages[-1] else 0.0
+        fresh = not pages[-1]
+        gap = 0.0 if fresh else 0.6 * base
+        room = Room(avail - used - gap, aim.lines - lines, aim.rows - rows, fresh, limits, avail)
         # `fit` measures only what a slide can hold: a long table or list is measured slide by
         # slide, never whole for each slide (which made the deck quadratic in its rows)
-        if not p.full and (h := p.fit(base, width, used + gap, avail)) is not None:
+        if not p.full and (got := p.fit(base, width, room)) is not None:
             pages[-1].append(p)
-            used += gap + h
+            used, lines, rows = used + gap + got[0], lines + got[1], rows + got[2]
             continue
-        parts = None if p.whole and pages[-1] else p.split(base, width, avail - used - gap)
+        parts = None if p.whole and not fresh else p.split(base, width, room)
         if parts is not None:
             pages[-1].append(parts[0])
-            queue.appendleft(parts[1])
-        elif pages[-1]:
+            more = parts[0].count(base, width)  # a slide's worth: cheap
+            lines, rows = lines + more[0], rows + more[1]
+            if not _empty(parts[1]):
+                queue.appendleft(parts[1])
+        elif not fresh:
             queue.appendleft(p)
         else:
             pages[-1].append(p)
             overflow = overflow or not p.full
+        dense = dense or lines > limits.lines or rows > limits.rows
         pages.append([])
-        used = 0.0
-    return [page for page in pages if page], overflow
+        used, lines, rows = 0.0, 0, 0
+    dense = dense or lines > limits.lines or rows > limits.rows
+    return Paged([page for page in pages if page], overflow, dense)
+
+
+def balance(
+    items: list[Piece], base: float, width: float, avail: float, limits: Limits, paged: Paged
+) -> Paged:
+    """The same slides, as even as they can be: the budget is the section's lines and rows
+    shared out, raised until no more slides are needed (a 7 + 1 split becomes 4 + 4). A few
+    passes, each linear in the section."""
+    n = len(paged.pages)
+    if n < 2:
+        return paged
+    pages = [[p.count(base, width) for p in page] for page in paged.pages]
+    totals = [[sum(c[i] for c in page) for i in (0, 1)] for page in pages]
+    each = [-(-sum(t[i] for t in totals) // n) for i in (0, 1)]  # shared out, rounded up
+    most = [max(t[i] for t in totals) for i in (0, 1)]  # what the greedy split needed
+    for extra in range(max(most) + 1):
+        aim = Limits(min(most[0], each[0] + extra), min(most[1], each[1] + extra))
+        if [aim.lines, aim.rows] == most:
+            break
+        tried = paginate(items, base, width, avail, limits, aim)
+        if len(tried.pages) <= n and not tried.over and tried.dense <= paged.dense:
+            return tried
+    return paged
 
 
 def _takeaway(page: list[Piece]) -> str:
@@ -642,9 +763,35 @@ class SlidePlan:
     centre: bool = False  # centre the content vertically (a content note)
 
 
+@dataclass(frozen=True)
+class _Made:
+    """A slide planned, with what merging needs to know of it."""
+
+    plan: SlidePlan
+    heading: str  # its section's heading
+    first: bool  # the first slide of its section
+    last: bool  # the last slide of its section
+    short: bool  # a single piece of text, of two lines at most
+
+
+def _short(piece: Piece, base: float, width: float) -> bool:
+    """Text of two lines at most, or a table of two rows at most."""
+    if isinstance(piece, TextPiece | TablePiece):
+        return sum(piece.count(base, width)) <= 2
+    return False
+
+
+def _subheading(text: str) -> TextPiece:
+    """A merged part's heading inside the slide, kept with what follows it."""
+    return TextPiece((line(text, bold=True, colour="accent", after=0.1, keep=True),))
+
+
 @dataclass
 class Planner:
-    """Sections onto slides with a text area `width` × `avail` points; `warnings` collects."""
+    """Sections onto slides with a text area `width` × `avail` points; `warnings` collects.
+
+    No slide has more than `limits` (wrapped lines, table rows): a longer section continues on
+    more slides, split evenly; a slide of one or two lines joins a neighbour that has room."""
 
     labels: Labels
     width: float
@@ -652,22 +799,22 @@ class Planner:
     body: float  # body text size in points
     min_body: float  # the smallest, before a section continues on more slides
     warnings: list[str] = field(default_factory=list)
+    limits: Limits = Limits(7, 8)
 
     def plan(self, sections: tuple[Section, ...]) -> list[SlidePlan]:
         """Every content slide: its title, notes, text size and pieces."""
-        plans: list[SlidePlan] = []
+        made: list[_Made] = []
         joinable = False
         for section in sections:
             items = pieces(section, self.labels, self.width, self.body)
             notes = section.notes or section.heading
             if joinable and all(isinstance(b, KeyFigures) for b in section.blocks):
                 # key figures join the slide before (the summary) when they fit there unshrunk
-                last = plans[-1]
-                heading = line(section.heading, bold=True, colour="accent", after=0.1, keep=True)
-                merged = [*last.items, TextPiece((heading,)), *items]
-                pages, over = paginate(merged, last.base, self.width, self.avail)
-                if len(pages) == 1 and not over:
-                    plans[-1] = replace(last, items=merged, notes=f"{last.notes}\n\n{notes}")
+                last = made[-1].plan
+                merged = [*last.items, _subheading(section.heading), *items]
+                if self._one_slide(merged, last.base):
+                    plan = replace(last, items=merged, notes=f"{last.notes}\n\n{notes}")
+                    made[-1] = replace(made[-1], plan=plan, short=False)
                     joinable = False
                     continue
             base, pages = self.choose(items, section.heading)
@@ -680,28 +827,76 @@ class Planner:
             for n, page in enumerate(pages):
                 title, said = section.heading, notes  # the notes go once, on the first slide
                 if n:
-                    title = self.labels.fill("continued", title=section.heading)
+                    key = "continued_of" if len(pages) > 2 else "continued"  # titles unique
+                    title = self.labels.fill(key, title=section.heading, n=n + 1, total=len(pages))
                     said = self.labels.fill("continued_notes", title=section.heading)
                 title = _takeaway(page) or title  # a chart's slide states the chart's point
-                plans.append(SlidePlan(title, said, base, page, section.style == "note"))
+                plan = SlidePlan(title, said, base, page, section.style == "note")
+                short = len(pages) == 1 and len(page) == 1 and _short(page[0], base, self.width)
+                made.append(_Made(plan, section.heading, n == 0, n == len(pages) - 1, short))
             joinable = len(pages) == 1 and not any(p.full for p in pages[0])
-        return plans
+        return [m.plan for m in self.merge(made)]
+
+    def merge(self, made: list[_Made]) -> list[_Made]:
+        """A slide of one or two lines joins the slide before when that one has room, else the
+        one after (a part on one slide): under its own heading, as a sub-heading."""
+        out: list[_Made] = []
+        for m in made:
+            before = out[-1] if out else None
+            takes = before is not None and (
+                (m.short and before.last) or (before.short and m.first and m.last)
+            )
+            if before is not None and takes and (joined := self._join(before, m)) is not None:
+                out[-1] = joined
+                continue
+            out.append(m)
+        return out
+
+    def _join(self, a: _Made, b: _Made) -> _Made | None:
+        """`b` under its heading after `a`'s content, on `a`'s slide, when it fits unshrunk."""
+        if any(p.full for p in (*a.plan.items, *b.plan.items)):
+            return None
+        base = min(a.plan.base, b.plan.base)
+        items = [*a.plan.items, _subheading(b.heading), *b.plan.items]
+        if not self._one_slide(items, base):
+            return None
+        said = b.plan.notes if b.plan.notes == b.heading else f"{b.heading}\n{b.plan.notes}"
+        notes = f"{a.plan.notes}\n\n{said}"
+        centre = a.plan.centre and b.plan.centre
+        plan = SlidePlan(a.plan.title, notes, base, items, centre)
+        return _Made(plan, a.heading, a.first, b.last, False)
+
+    def _one_slide(self, items: list[Piece], base: float) -> bool:
+        """The pieces fit one slide at `base` points, within the limits."""
+        got = paginate(items, base, self.width, self.avail, self.limits)
+        return len(got.pages) == 1 and not got.over and not got.dense
 
     def choose(self, items: list[Piece], heading: str) -> tuple[float, list[list[Piece]]]:
         """Shrink first (down to min_body), then split across slides; never smaller than needed.
 
         The largest size that needs no more slides than the smallest wins: sizes are tried from
-        the largest down, and only until one does, so text is measured at no more sizes than needed.
+        the largest down, and only until one does, so text is measured at no more sizes than
+        needed. The slides are then balanced: as even as they can be, no more of them.
         """
+        if not any(isinstance(p, TablePiece | GridPiece) for p in items):
+            # text at the body size: shrinking it would put more words on a slide, not fewer
+            # slides (a slide holds `limits.lines` lines at any size); only what cannot fit
+            # a slide at all shrinks
+            got = paginate(items, self.body, self.width, self.avail, self.limits)
+            if not got.over and not got.dense:
+                got = balance(items, self.body, self.width, self.avail, self.limits, got)
+                return self.body, got.pages
         size, sizes = self.min_body, range(int(self.body), int(self.min_body), -2)
-        pages, over = paginate(items, size, self.width, self.avail)
-        while over and size > 8:  # something cannot fit even alone: last resort, warn
+        got = paginate(items, size, self.width, self.avail, self.limits)
+        while got.over and size > 8:  # something cannot fit even alone: last resort, warn
             size -= 1
-            pages, over = paginate(items, size, self.width, self.avail)
+            got = paginate(items, size, self.width, self.avail, self.limits)
         if size < self.min_body:
             self.warnings.append(f"deck: '{heading}' needed {size:g} pt text to fit a slide")
         for larger in sizes:
-            tried, too_big = paginate(items, larger, self.width, self.avail)
-            if not too_big and len(tried) <= len(pages):
-                return float(larger), tried
-        return size, pages
+            tried = paginate(items, larger, self.width, self.avail, self.limits)
+            if not tried.over and tried.dense <= got.dense and len(tried.pages) <= len(got.pages):
+                size, got = float(larger), tried
+                break
+        got = balance(items, size, self.width, self.avail, self.limits, got)
+        return size, got.pages

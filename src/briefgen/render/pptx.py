@@ -17,6 +17,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_TICK_MARK
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.opc.packuri import PackURI
 from pptx.oxml.ns import qn
 from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Pt
@@ -33,6 +34,7 @@ from briefgen.render.measure import (
     INCH,
     LEADING,
     GridPiece,
+    Limits,
     Para,
     Piece,
     Planner,
@@ -84,6 +86,7 @@ class Deck:
             self.prs = Presentation()
             self.prs.slide_width = emu(spec.slide_width_in * INCH)
             self.prs.slide_height = emu(spec.slide_height_in * INCH)
+        _name_parts_quickly(self.prs.part.package)
         self.width = (self.prs.slide_width or 0) / EMU
         self.height = (self.prs.slide_height or 0) / EMU
         self.inner, self.avail = self.width - 2 * MARGIN, self.height - FOOT - BODY_TOP
@@ -501,6 +504,28 @@ class Deck:
         return _rezip(buf.getvalue(), when, self.doc.language)
 
 
+def _name_parts_quickly(package: Any) -> None:
+    """python-pptx names each new part (a slide's notes, a chart) by walking every part in the
+    package: quadratic in the slides, minutes for a deck of a thousand. The same names, the
+    package walked once per kind of part, then counted."""
+    taken: dict[str, set[str]] = {}
+
+    def next_partname(tmpl: str) -> PackURI:
+        prefix = tmpl[: (tmpl % 42).find("42")]
+        if prefix not in taken:
+            taken[prefix] = {
+                str(p.partname) for p in package.iter_parts() if p.partname.startswith(prefix)
+            }
+        names = taken[prefix]
+        for n in range(len(names) + 1, 0, -1):  # as python-pptx searches
+            if (name := tmpl % n) not in names:
+                names.add(name)
+                return PackURI(name)
+        raise AssertionError("no free part name")  # pragma: no cover
+
+    setattr(package, "next_partname", next_partname)  # noqa: B010
+
+
 def _luminance(colour: str) -> float:
     r, g, b = (int(colour.lstrip("#")[k : k + 2], 16) / 255 for k in (0, 2, 4))
     lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
@@ -580,7 +605,16 @@ def render(doc: Document) -> Rendered:
     """The deck for a planned Document: a title slide, then each section on one or more slides."""
     deck = Deck(doc)
     deck.title_slide()
-    planner = Planner(deck.labels, deck.inner, deck.avail, deck.body, deck.min_body, deck.warnings)
+    spec = doc.spec
+    planner = Planner(
+        deck.labels,
+        deck.inner,
+        deck.avail,
+        deck.body,
+        deck.min_body,
+        deck.warnings,
+        Limits(spec.max_lines, spec.max_rows),
+    )
     for plan in planner.plan(doc.sections):
         deck.draw_slide(plan)
     return Rendered(deck.save(), len(deck.prs.slides), deck.warnings)
