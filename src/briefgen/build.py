@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from briefgen import report
 from briefgen.atomic import sweep_temporary_files, write_atomic, write_together
-from briefgen.errors import Finding, OutputError, Severity, has_errors
+from briefgen.errors import Finding, OutputError, Severity, TemplateError, has_errors
 from briefgen.inputs import slug_of
 from briefgen.lifecycle import held_signals
 from briefgen.manifest import Manifest, digest_folder, input_keys, template_digests
-from briefgen.template_set import TemplateSet
+from briefgen.template_set import OUTPUT_FILE, TemplateProblems, TemplateSet
 
 if TYPE_CHECKING:
     from briefgen.load import Loaded
@@ -122,19 +122,14 @@ def _build(
         result.jobs = decide(briefs, result.manifest, opts, result.templates)
         result.orphans = orphans(result.manifest, {slug_of(file) for file, _ in briefs})
         outdated = [j for j in result.jobs if j.status == "outdated"]
-        if outdated:  # the templates are checked before any brief or render, all at once
-            result.findings += result.templates.check()
-            if has_errors(result.findings):
-                for job in outdated:
-                    job.status = "skipped"
-                return result
-        renderers = _renderers(result.templates) if outdated else {}
-        # Workers start now and import the renderers while this process checks the briefs. A
-        # lone brief's outputs are split in two: one part renders here, the other in a worker.
+        renderers, defaults = _at_a_glance(result.templates) if outdated else ({}, ())
+        likely = tuple(opts.only or defaults)
+        # Workers start now and import the renderers while this process checks the templates
+        # and the briefs. A lone brief's outputs are split in two: one part renders here, the
+        # other in a worker.
         if len(outdated) > 1:
             count, warm = len(outdated), tuple(sorted(set(renderers.values())))
         elif outdated:
-            likely = tuple(opts.only or result.templates.default_outputs())
             apart = _split(likely, renderers)[1]
             warm = tuple(sorted({renderers[o] for o in apart if o in renderers}))
             count = 1 if warm else 0
@@ -143,15 +138,25 @@ def _build(
         pool_for_this_build = (
             _workers(opts, count, warm) if workers is None else nullcontext(workers)
         )
-        with pool_for_this_build as pool:
-            check_all(outdated, opts, result, pool)
-            if has_errors(result.findings) and not opts.keep_going:
-                for job in outdated:
-                    job.status = "failed" if job.brief is None else "skipped"
-                return result
-            rendered = render_all(
-                [j for j in outdated if j.brief is not None], opts, progress, pool, renderers
-            )
+        try:
+            with pool_for_this_build as pool:
+                if outdated:  # the templates are checked before any brief or render, at once
+                    result.findings += result.templates.check()
+                    if has_errors(result.findings):
+                        raise _TemplatesWrong  # the workers are ended, not waited for
+                renderers = _renderers(result.templates) if outdated else {}
+                check_all(outdated, opts, result, pool)
+                if has_errors(result.findings) and not opts.keep_going:
+                    for job in outdated:
+                        job.status = "failed" if job.brief is None else "skipped"
+                    return result
+                rendered = render_all(
+                    [j for j in outdated if j.brief is not None], opts, progress, pool, renderers
+                )
+        except _TemplatesWrong:
+            for job in outdated:
+                job.status = "skipped"
+            return result
         with held_signals():  # a signal now waits until the manifest agrees with the files
             write_all(rendered, opts, result)
             for job in result.jobs:
@@ -163,6 +168,10 @@ def _build(
             write_atomic(opts.out / "manifest.json", result.manifest.to_json().encode())
         report.write_report(result, opts.out)
     return result
+
+
+class _TemplatesWrong(Exception):
+    """The template set has errors: nothing is checked or rendered."""
 
 
 def orphans(manifest: Manifest, building: set[str]) -> list[str]:
@@ -202,6 +211,27 @@ def in_shard(slug: str, shard: tuple[int, int]) -> bool:
     """A stable subset: a brief's shard depends on its name only, never on the other briefs."""
     i, n = shard
     return int(hashlib.sha256(slug.encode()).hexdigest(), 16) % n == i - 1
+
+
+def _at_a_glance(templates: TemplateSet) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Each output's renderer and the default outputs, read from the YAML as it is, before the
+    check validates it (and without importing the models): enough to choose what the workers
+    import. What cannot be read here is left out; the check says what is wrong with it."""
+    renderers: dict[str, str] = {}
+    defaults: list[tuple[int, str]] = []
+    for name in templates.output_names():
+        try:
+            data = templates.merged(f"{name}/{OUTPUT_FILE}").data
+        except (TemplateProblems, TemplateError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        if isinstance(data.get("renderer"), str):
+            renderers[name] = data["renderer"]
+        if data.get("default") is True:
+            order = data.get("order", 50)
+            defaults.append((order if isinstance(order, int) else 50, name))
+    return renderers, tuple(name for _, name in sorted(defaults))
 
 
 def _renderers(templates: TemplateSet) -> dict[str, str]:
