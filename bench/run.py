@@ -15,6 +15,7 @@ during a run do not change what is measured; --rev REV measures a committed revi
 
   (1) cold build of briefs/mali-2013, its default outputs vs  import floor: importing, in one
       process, every module from outside the standard library that the build imports
+  (1b) the same brief, the shipped templates' default outputs only (--only)  vs  the same floor
   (2) no-op rebuild into the same folder                   vs  python -c pass
   (2b) the same after the artifacts' times changed (hashed)  vs  python -c pass
   (3) rebuild after a one-word change in the summary       vs  (1); and what its charts cost
@@ -247,6 +248,20 @@ def cold_build_step(tmp: Path, brief: Path, *extra: str) -> Callable[[], Timed]:
     return step
 
 
+def default_outputs() -> list[str]:
+    """The shipped templates' default outputs (those a brief without `outputs` gets), in their
+    order; [] for a revision without a top-level templates folder."""
+    import re
+
+    found = []
+    for spec in sorted((ROOT / "templates").glob("*/output.yaml")):
+        text = spec.read_text("utf-8")
+        if re.search(r"^default:\s*true\s*$", text, re.M):
+            order = re.search(r"^order:\s*(\d+)", text, re.M)
+            found.append((int(order.group(1)) if order else 50, spec.parent.name))
+    return [name for _, name in sorted(found)]
+
+
 def bench_floors_cold_noop(tmp: Path, repeat: int) -> tuple[list[Row], Sample]:
     """(1) and (2): cold build beside the import floor, no-op rebuild beside python -c pass."""
     noop_out = fresh(tmp, "noop-")
@@ -257,13 +272,15 @@ def bench_floors_cold_noop(tmp: Path, repeat: int) -> tuple[list[Row], Sample]:
     status = run(noop)
     if "unchanged" not in status:
         raise SystemExit(f"no-op rebuild rebuilt something: {status}")
-    floor_pass, the_noop, hashed, floor_import, cold = interleaved(
+    defaults = default_outputs()
+    floor_pass, the_noop, hashed, floor_import, cold, *cold_defaults = interleaved(
         repeat,
         cmd_step(PASS_FLOOR),
         cmd_step(noop),
         retimed_noop_step(noop_out, noop),
         cmd_step(IMPORT_FLOOR),
         cold_build_step(tmp, MALI),
+        *([cold_build_step(tmp, MALI, "--only", ",".join(defaults))] if defaults else []),
     )
     cold_ratio = cold.median / floor_import.median
     NOTES.append(f"(1)-(3), (5) use the default --jobs ({os.cpu_count()} here)")
@@ -280,6 +297,21 @@ def bench_floors_cold_noop(tmp: Path, repeat: int) -> tuple[list[Row], Sample]:
             ratio=f"{cold_ratio:.2f}x",
             target=f"<= {COLD_MAX}x",
             verdict=verdict(cold_ratio <= COLD_MAX),
+        ),
+        *(
+            [
+                measured(
+                    f"(1b) cold build, mali-2013, the default outputs ({', '.join(defaults)})",
+                    cold_defaults[0],
+                    compare="import floor",
+                    compare_value=ms(floor_import.median),
+                    ratio=f"{cold_defaults[0].median / floor_import.median:.2f}x",
+                    target=f"<= {COLD_MAX}x",
+                    verdict=verdict(cold_defaults[0].median / floor_import.median <= COLD_MAX),
+                )
+            ]
+            if cold_defaults
+            else []
         ),
         measured(
             "(2) no-op rebuild, same out dir",
