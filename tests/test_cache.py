@@ -92,3 +92,10 @@ def test_the_folder_keeps_at_most_max_entries(folder: Path, monkeypatch) -> None
     assert len(kept) == 3
     assert cache.get(b"paper: A5\n") == ({"n": 5}, {}, {})
     assert not list(folder.glob("*.tmp"))
+
+
+def test_no_home_folder_means_no_cache(monkeypatch) -> None:
+    monkeypatch.delenv("BRIEFGEN_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(cache.os.path, "expanduser", lambda path: path)  # as with no HOME
+    assert cache.folder() is None

@@ -33,7 +33,12 @@ def folder() -> Path | None:
     chosen = os.environ.get("BRIEFGEN_CACHE_DIR")
     if chosen is not None:
         return Path(chosen) if chosen.strip() else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if home.startswith("~"):  # no home folder known: no cache (never one in the cwd)
+            return None
+        base = os.path.join(home, ".cache")
     return Path(base) / "briefgen"
 
 
