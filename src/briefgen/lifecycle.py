@@ -11,14 +11,16 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the no-op build imports this module: no pool machinery for it
@@ -73,6 +75,20 @@ def held_signals() -> Iterator[None]:
             if sig == signal.SIGINT:
                 raise KeyboardInterrupt
             signal.raise_signal(sig)
+
+
+def import_held(name: str) -> ModuleType:
+    """Import a module that builds pydantic models, with Ctrl-C, SIGTERM and SIGHUP held until
+    it is done. pydantic-core calls back into Python while it builds a validator (to compile a
+    pattern, say); an exception raised there by a signal cannot get out, is printed as
+    "Exception ignored", and leaves a validator that rejects good values (a theme colour that
+    is "badly formed"). Held, the signal is acted on right after the import, as it would have
+    been."""
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    with held_signals():
+        return importlib.import_module(name)
 
 
 def worker_start(parent: int, initializer: Callable[..., None], args: Sequence[Any]) -> None:

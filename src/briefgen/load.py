@@ -10,9 +10,12 @@ from typing import Any
 
 from briefgen.errors import BriefError, Finding, KeyPath, Severity, has_errors
 from briefgen.inputs import slug_of, slug_problem
-from briefgen.model import Brief
-from briefgen.safeio import UnsafeFile, read_inside
-from briefgen.yamlsource import MAX_BYTES, Locations, read_yaml
+from briefgen.lifecycle import import_held
+
+import_held("briefgen.model")  # its validators are built whole, whenever a Ctrl-C comes
+from briefgen.model import Brief  # noqa: E402
+from briefgen.safeio import UnsafeFile, read_inside  # noqa: E402
+from briefgen.yamlsource import MAX_BYTES, Locations, read_yaml  # noqa: E402
 
 BRIEF_FILE = "brief.yaml"
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefgen.errors import BriefError, Finding, KeyPath, Severity, TemplateError
+from briefgen.lifecycle import import_held
 
 if TYPE_CHECKING:
     from briefgen.template_model import Output, Theme
@@ -203,6 +204,7 @@ class TemplateSet:
 
     @cached_property
     def theme(self) -> Theme:
+        import_held("briefgen.template_model")  # its validators built whole (lifecycle)
         from briefgen.template_model import Theme
 
         theme: Theme = _validated(Theme, self.merged("theme.yaml"))
@@ -210,6 +212,7 @@ class TemplateSet:
 
     def output(self, name: str) -> Output:
         if name not in self._outputs:
+            import_held("briefgen.template_model")
             from briefgen.template_model import Output
 
             self._outputs[name] = _validated(Output, self.merged(f"{name}/{OUTPUT_FILE}"))
