@@ -144,7 +144,6 @@ def _build(
                     result.findings += result.templates.check()
                     if has_errors(result.findings):
                         raise _TemplatesWrong  # the workers are ended, not waited for
-                renderers = _renderers(result.templates) if outdated else {}
                 check_all(outdated, opts, result, pool)
                 if has_errors(result.findings) and not opts.keep_going:
                     for job in outdated:
@@ -215,8 +214,9 @@ def in_shard(slug: str, shard: tuple[int, int]) -> bool:
 
 def _at_a_glance(templates: TemplateSet) -> tuple[dict[str, str], tuple[str, ...]]:
     """Each output's renderer and the default outputs, read from the YAML as it is, before the
-    check validates it (and without importing the models): enough to choose what the workers
-    import. What cannot be read here is left out; the check says what is wrong with it."""
+    check validates it (and without importing the models): what the workers import, and, once
+    the check has passed (every output then reads as its model), how a brief's outputs are
+    split. What cannot be read here is left out; the check says what is wrong with it."""
     renderers: dict[str, str] = {}
     defaults: list[tuple[int, str]] = []
     for name in templates.output_names():
@@ -232,11 +232,6 @@ def _at_a_glance(templates: TemplateSet) -> tuple[dict[str, str], tuple[str, ...
             order = data.get("order", 50)
             defaults.append((order if isinstance(order, int) else 50, name))
     return renderers, tuple(name for _, name in sorted(defaults))
-
-
-def _renderers(templates: TemplateSet) -> dict[str, str]:
-    """Output → the renderer its description names."""
-    return {name: templates.output(name).renderer for name in templates.output_names()}
 
 
 def decide(

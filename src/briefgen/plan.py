@@ -38,13 +38,13 @@ from briefgen.blocks import (
     plain_spans,
     spans_text,
 )
-from briefgen.errors import Finding, Severity, TemplateError
+from briefgen.errors import TemplateError
 from briefgen.format import Formatter
 from briefgen.model import Brief, Commitment, Source
 from briefgen.slots import Words, context, env_for, render, slot_paths
 from briefgen.template_model import Output, Theme
 from briefgen.template_model import Section as SectionSpec
-from briefgen.template_set import TemplateSet, shown
+from briefgen.template_set import OUTPUT_FILE, TemplateSet, _located, shown
 from briefgen.text import Span, parse_inline, plain
 from briefgen.typography import finish
 
@@ -725,8 +725,8 @@ def plan(brief: Brief, folder: Path, output: str, templates: TemplateSet) -> Doc
             error = TemplateError(f"{where}: {e}")
             path = next((p for p, s in slot_paths(spec) if s == source), None)
             if path is not None:  # blamed on the template's line, not on the brief
-                file, line, col = templates.merged(f"{output}/output.yaml").locate(path)
-                error.at = Finding(Severity.ERROR, str(e), path, file, line, col)
+                merged = templates.merged(f"{output}/{OUTPUT_FILE}")
+                error.at = _located(merged.locate(path), str(e), path)
             raise error from None
 
     cite = brief.source_index()

@@ -188,8 +188,8 @@ def _render_flow(doc: Document) -> Rendered:
     Most outputs fit at once, drawn in one build. Otherwise every trial is a draft (laid out,
     not drawn), and the size and sections found are drawn once, at the end."""
     spec = doc.spec
-    body, budget = spec.text.body, spec.pages
-    first = _flow_at(doc, Style(doc.theme, body, last_page=_last_page(doc)))
+    body, budget, last = spec.text.body, spec.pages, _last_page(doc)
+    first = _flow_at(doc, Style(doc.theme, body, last_page=last))
     if budget is None or first.pages <= budget:
         return _checked(doc, first)
     size, pages = _fitting_size(doc, first.pages)
@@ -199,7 +199,7 @@ def _render_flow(doc: Document) -> Rendered:
         dropped.append(optional.pop())
         doc = replace(doc, sections=tuple(s for s in doc.sections if s not in dropped))
         size, pages = _fitting_size(doc, None)
-    whole = size == body and not dropped and first.pages <= (_last_page(doc) or 0)
+    whole = size == body and not dropped and last is not None and first.pages <= last
     rendered = first if whole else _flow_at(doc, Style(doc.theme, size))
     if dropped:
         names = ", ".join(s.heading or s.id for s in reversed(dropped))
