@@ -330,6 +330,33 @@ def test_wrap_keeps_text_and_style_and_breaks_only_what_must_break() -> None:
     assert wrap((), 14, 120.0) == ((),)
 
 
+def test_a_table_too_long_for_its_slides_shows_its_first_rows_and_says_how_many_more() -> None:
+    rows = tuple(((Span(f"Party {i:04d}"),), (Span(f"{10 + i:,}"),)) for i in range(3_000))
+    doc = tiny(Section("commitments", "Pledges", (Table(("Party", "Troops"), rows, (0.6, 0.4)),), "n"))
+    most = doc.spec.max_slides
+    out = render(doc)
+    prs = Presentation(io.BytesIO(out.data))
+    titles = [s.shapes.title.text_frame.text for s in prs.slides][1:]  # after the title slide
+    assert titles[0] == "Pledges" and titles[-1] == f"Pledges (continued, {most}/{most})"
+    assert len(titles) == most
+    shown = [
+        row.cells[0].text
+        for slide in prs.slides
+        for shape in slide.shapes
+        if shape.has_table
+        for row in list(shape.table.rows)[1:]
+    ]
+    assert shown == [f"Party {i:04d}" for i in range(len(shown))]  # the first rows, in order
+    assert len(shown) > (most - 1) * doc.spec.max_rows
+    last = " ".join(sh.text_frame.text for sh in prs.slides[-1].shapes if sh.has_text_frame)
+    assert f"… and {3_000 - len(shown):,} more, not shown on the slides" in last
+    assert out.warnings == [
+        f"'Pledges' shows {len(shown)} of its 3,000 table rows on {most} slides "
+        f"(max_slides: {most}); the other outputs have them all"
+    ]
+    assert overflows(prs) == []
+
+
 def test_long_sections_continue_on_more_slides_and_fit() -> None:
     words = " ".join(f"word{i}" for i in range(900))
     long_word = "x" * 700  # cannot break at a space: broken by character, never a crash

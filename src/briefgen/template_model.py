@@ -259,6 +259,14 @@ class Output(Strict):
         description="Deck: the most table rows on a slide (a header row repeated on a "
         "continuation slide does not count); a longer table continues on more slides.",
     )
+    max_slides: int = Field(
+        10,
+        ge=1,
+        le=1000,
+        description="Deck: the most slides a part with a table takes. A longer table shows its "
+        "first rows and then says how many more there are (label `not_shown`; the other "
+        "outputs have them all), and the build warns.",
+    )
     logo_on_title: bool = Field(True, description="Deck: the theme's logo on the title slide.")
     reading_level: bool = Field(
         False, description="Say the brief's reading level in the notes (deck) for the teacher."

@@ -383,32 +383,35 @@ class Flow:
                 para = self.tag(para, "TH", head_row)
                 para.node.scope = "Column"
             head.append(para)
-        rows = [head]
-        for row in b.rows:
-            cells = []
-            tr = element.add("TR")
+        total = sum(b.widths)
+        widths = [self.width * w / total for w in b.widths]
+
+        def cells(row: tuple[Spans, ...]) -> list[Flowable]:
+            out, tr = [], element.add("TR")
             for i, cell in enumerate(row):
                 align = TA_RIGHT if i < len(b.numeric) and b.numeric[i] else TA_LEFT
                 para = Paragraph(self.markup(cell), self.s.para("cell", alignment=align))
                 th = row_headers and i == 0
-                cells.append(self.tag(para, "TH" if th else "TD", tr, cell))
+                out.append(self.tag(para, "TH" if th else "TD", tr, cell))
                 if th:
-                    cells[-1].node.scope = "Row"
-            rows.append(cells)
-        total = sum(b.widths)
-        widths = [self.width * w / total for w in b.widths]
-        # ReportLab re-measures a whole table at every page break, so a long table is set as
-        # consecutive blocks of rows (seamless on the page): hundreds of rows stay fast.
-        blocks = [rows[: TABLE_BLOCK + 1]] + [
-            rows[i : i + TABLE_BLOCK] for i in range(TABLE_BLOCK + 1, len(rows), TABLE_BLOCK)
-        ]
-        out: list[Flowable] = []
-        for n, block in enumerate(blocks):
+                    out[-1].node.scope = "Row"
+            return out
+
+        def block(n: int, start: int) -> Table:
+            rows = [head] * (n == 0) + [cells(r) for r in b.rows[start : start + TABLE_BLOCK]]
             table = Table(
-                block, colWidths=widths, repeatRows=1 if n == 0 else 0, hAlign="LEFT", splitInRow=1
+                rows, colWidths=widths, repeatRows=1 if n == 0 else 0, hAlign="LEFT", splitInRow=1
             )
             table.setStyle(table_style(self._table_commands(header=n == 0)))
-            out.append(table)
+            return table
+
+        # ReportLab re-measures a whole table at every page break, so a long table is set as
+        # consecutive blocks of rows (seamless on the page): hundreds of rows stay fast. Each
+        # block after the first is made when the layout reaches it (its rows' elements follow
+        # the rows before): a trial that stops early never makes the rest.
+        out: list[Flowable] = [block(0, 0)]
+        for n, start in enumerate(range(TABLE_BLOCK, len(b.rows), TABLE_BLOCK), 1):
+            out.append(Later(lambda n=n, start=start: block(n, start)))
         return [*out, Spacer(1, self.s.body * 0.6)]
 
     def _table_commands(self, header: bool) -> list[tuple[Any, ...]]:
@@ -750,10 +753,40 @@ def _first_spans(section: Section) -> Spans:
     return block.spans if isinstance(block, PlanParagraph) else ()
 
 
+class Later(Flowable):  # type: ignore[misc]  # ReportLab is untyped
+    """A flowable made when it is first needed: the document template puts the one made in
+    its place when the layout reaches it (`filterFlowables`); measured on its own, it is made
+    then."""
+
+    def __init__(self, make: Callable[[], Flowable]) -> None:
+        super().__init__()
+        self._make: Callable[[], Flowable] | None = make
+        self._made: Flowable | None = None
+
+    def made(self) -> Flowable:
+        if self._made is None:
+            assert self._make is not None
+            self._made, self._make = self._make(), None
+        return self._made
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        size: tuple[float, float] = self.made().wrap(avail_width, avail_height)
+        return size
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        return list(self.made().split(avail_width, avail_height))
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+        self.made().drawOn(canvas, x, y, _sW)
+
+
 def flatten(flowables: list[Flowable]) -> list[Flowable]:
-    """KeepTogether unpacked: inside a table cell it would claim an enormous height."""
+    """KeepTogether unpacked (inside a table cell it would claim an enormous height), and
+    what is made later made now."""
     out: list[Flowable] = []
     for f in flowables:
+        if isinstance(f, Later):
+            f = f.made()
         out += flatten(list(f._content)) if isinstance(f, KeepTogether) else [f]
     return out
 
@@ -763,6 +796,8 @@ def stack_height(flowables: list[Flowable], width: float) -> float:
     scratch = rl_canvas.Canvas(io.BytesIO())
     total = 0.0
     for f in flowables:
+        if isinstance(f, Later):
+            f = f.made()
         if isinstance(f, KeepTogether):  # its wrap() answers "huge" on purpose, to force a split
             total += stack_height(list(f._content), width)
         else:

@@ -774,6 +774,25 @@ class _Made:
     short: bool  # a single piece of text, of two lines at most
 
 
+def _first_rows(items: list[Piece], keep: int, more: str | None) -> list[Piece]:
+    """The pieces with only the first `keep` rows of their tables (counted across them all),
+    and `more` said after the last table that was cut."""
+    out: list[Piece] = []
+    for p in items:
+        if not isinstance(p, TablePiece):
+            out.append(p)
+            continue
+        if keep >= len(p.rows):
+            out.append(p)
+        elif keep > 0:  # measured afresh: the whole table's measures are not this one's
+            out.append(replace(p, rows=p.rows[:keep], _by_row={}, _start=0))
+        keep -= len(p.rows)
+        if keep < 0 and more is not None:
+            out.append(TextPiece((line(more, scale=0.8, colour="muted", after=0),)))
+            more = None
+    return out
+
+
 def _short(piece: Piece, base: float, width: float) -> bool:
     """Text of two lines at most, or a table of two rows at most."""
     if isinstance(piece, TextPiece | TablePiece):
@@ -800,6 +819,8 @@ class Planner:
     min_body: float  # the smallest, before a section continues on more slides
     warnings: list[str] = field(default_factory=list)
     limits: Limits = Limits(7, 8)
+    max_slides: int = 10**6  # the most slides a part with a table takes: see `_cut`
+    number: Callable[[int], str] = str  # a count as the brief's language writes it
 
     def plan(self, sections: tuple[Section, ...]) -> list[SlidePlan]:
         """Every content slide: its title, notes, text size and pieces."""
@@ -817,7 +838,7 @@ class Planner:
                     made[-1] = replace(made[-1], plan=plan, short=False)
                     joinable = False
                     continue
-            base, pages = self.choose(items, section.heading)
+            base, pages = self._cut(items, section.heading)
             if fine := _fine_print(items):  # notes on a table's rows go to the speaker notes
                 base2, pages2 = self.choose(items[: -len(fine)], section.heading)
                 if len(pages2) < len(pages):  # ... when that saves a slide
@@ -836,6 +857,38 @@ class Planner:
                 made.append(_Made(plan, section.heading, n == 0, n == len(pages) - 1, short))
             joinable = len(pages) == 1 and not any(p.full for p in pages[0])
         return [m.plan for m in self.merge(made)]
+
+    def _cut(self, items: list[Piece], heading: str) -> tuple[float, list[list[Piece]]]:
+        """`choose`, for a part whose tables would take more than `max_slides` slides: their
+        first rows, as many as that many slides show, then a line saying how many more there
+        are (the other outputs have them all), and a warning. A table of thousands of rows is
+        cut before it is measured: the most a slide holds bounds what can be shown."""
+        tables = [p for p in items if isinstance(p, TablePiece)]
+        total = sum(len(t.rows) for t in tables)
+        keep = min(total, self.max_slides * self.limits.rows)
+        base, pages = self.choose(_first_rows(items, keep, None), heading)
+        if not total or (keep == total and len(pages) <= self.max_slides):
+            return base, pages  # a long text is not cut: only tables are
+        more = None
+        for _ in range(4):  # rows taller than a line: fewer per slide; a few tries settle it
+            shown = sum(
+                len(p.rows)
+                for page in pages[: self.max_slides]
+                for p in page
+                if isinstance(p, TablePiece)
+            )
+            if more is not None and len(pages) <= self.max_slides and shown == keep:
+                break
+            if len(pages) > self.max_slides:  # one row fewer: room for the line that says so
+                keep = max(1, min(keep, shown) - 1)
+            more = self.labels.fill("not_shown", n=self.number(total - keep))
+            base, pages = self.choose(_first_rows(items, keep, more), heading)
+        self.warnings.append(
+            f"'{heading}' shows {self.number(keep)} of its {self.number(total)} table rows"
+            f" on {len(pages)} slides (max_slides: {self.max_slides}); the other outputs have "
+            "them all"
+        )
+        return base, pages
 
     def merge(self, made: list[_Made]) -> list[_Made]:
         """A slide of one or two lines joins the slide before when that one has room, else the
@@ -892,7 +945,7 @@ class Planner:
             size -= 1
             got = paginate(items, size, self.width, self.avail, self.limits)
         if size < self.min_body:
-            self.warnings.append(f"deck: '{heading}' needed {size:g} pt text to fit a slide")
+            self.warnings.append(f"'{heading}' needed {size:g} pt text to fit a slide")
         for larger in sizes:
             tried = paginate(items, larger, self.width, self.avail, self.limits)
             if not tried.over and tried.dense <= got.dense and len(tried.pages) <= len(got.pages):

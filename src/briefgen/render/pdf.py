@@ -33,6 +33,7 @@ from briefgen.render import Rendered
 from briefgen.render import flow as flow_module
 from briefgen.render.flow import (
     Flow,
+    Later,
     Style,
     flatten,
     register_fonts,
@@ -123,7 +124,7 @@ def _build(
 ) -> tuple[bytes, int]:
     buf = io.BytesIO()
     size = _page_size(doc)
-    template = BaseDocTemplate(
+    template = _DocTemplate(
         buf,
         pagesize=size,
         leftMargin=margin,
@@ -149,6 +150,14 @@ def _build(
         assert style.last_page is not None
         return b"", style.last_page + 1
     return buf.getvalue(), template.page
+
+
+class _DocTemplate(BaseDocTemplate):  # type: ignore[misc]  # ReportLab is untyped
+    """What is made later (`flow.Later`) is made when the layout reaches it."""
+
+    def filterFlowables(self, flowables: list[Flowable]) -> None:  # noqa: N802
+        if flowables and isinstance(flowables[0], Later):
+            flowables[0] = flowables[0].made()
 
 
 class _PastLastPage(Exception):
@@ -195,6 +204,8 @@ def _render_flow(doc: Document) -> Rendered:
     size, pages = _fitting_size(doc, first.pages)
     dropped: list[Section] = []
     optional = [s for s in doc.sections if s.optional]
+    if optional and _beyond_help(doc, pages, last):
+        optional = []  # leaving them out would lose them and still not fit: all are kept
     while pages > budget and optional:
         dropped.append(optional.pop())
         doc = replace(doc, sections=tuple(s for s in doc.sections if s not in dropped))
@@ -204,7 +215,21 @@ def _render_flow(doc: Document) -> Rendered:
     if dropped:
         names = ", ".join(s.heading or s.id for s in reversed(dropped))
         rendered.warnings.append(f"left out to keep within {budget} pages: {names}")
+    if rendered.pages > budget and not spec.exact:
+        rendered.warnings.append(
+            f"{rendered.pages} pages, over its budget of {budget}; shorten its longest parts"
+        )
     return _checked(doc, rendered)
+
+
+def _beyond_help(doc: Document, pages: int, last: int | None) -> bool:
+    """Past half again its budget at the body size, and still so without any optional
+    section: no shrink or leaving out would bring it within its budget (a brief with
+    thousands of rows). Exact outputs shrink to the smallest size and fail instead."""
+    if doc.spec.exact or last is None or pages <= last:
+        return False
+    bare = replace(doc, sections=tuple(s for s in doc.sections if not s.optional))
+    return _draft_pages(bare, doc.spec.text.body) > last
 
 
 def _fitting_size(doc: Document, at_body: int | None) -> tuple[float, int]:

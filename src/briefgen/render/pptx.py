@@ -23,6 +23,7 @@ from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Pt
 
 from briefgen.blocks import Chart, Document, Picture, plain_spans
+from briefgen.format import Formatter
 from briefgen.images import deck_picture
 from briefgen.master import open_master
 from briefgen.render import Rendered
@@ -402,7 +403,7 @@ class Deck:
                 emu(h),
             )
         except OSError as e:
-            self.warnings.append(f"deck: cannot read picture {pic.path.name}: {e}")
+            self.warnings.append(f"cannot read picture {pic.path.name}: {e}")
             return
         under(h)
         _alt_text(shape, pic.alt)
@@ -614,6 +615,8 @@ def render(doc: Document) -> Rendered:
         deck.min_body,
         deck.warnings,
         Limits(spec.max_lines, spec.max_rows),
+        spec.max_slides,
+        Formatter(doc.language, deck.labels).number,
     )
     for plan in planner.plan(doc.sections):
         deck.draw_slide(plan)
