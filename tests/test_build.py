@@ -297,9 +297,7 @@ def test_a_killed_build_leaves_previous_artifacts_intact(tmp_path, delay):
     for name, data in after.items():  # ...and whole: the old bytes or a complete new file
         assert data == before[name] or (
             data.startswith((b"%PDF", b"PK", b"<!DOCTYPE html>"))
-            and (
-                data.rstrip().endswith((b"%%EOF", b"</html>")) or data[-22:-18] == b"PK\x05\x06"
-            )
+            and (data.rstrip().endswith((b"%%EOF", b"</html>")) or data[-22:-18] == b"PK\x05\x06")
         )
     assert _cli_build(tmp_path, out, {}).returncode == 0  # the next build finishes the job...
     assert not list(out.rglob("*.tmp"))  # ...and leaves no temporary files

@@ -332,7 +332,9 @@ def test_wrap_keeps_text_and_style_and_breaks_only_what_must_break() -> None:
 
 def test_a_table_too_long_for_its_slides_shows_its_first_rows_and_says_how_many_more() -> None:
     rows = tuple(((Span(f"Party {i:04d}"),), (Span(f"{10 + i:,}"),)) for i in range(3_000))
-    doc = tiny(Section("commitments", "Pledges", (Table(("Party", "Troops"), rows, (0.6, 0.4)),), "n"))
+    doc = tiny(
+        Section("commitments", "Pledges", (Table(("Party", "Troops"), rows, (0.6, 0.4)),), "n")
+    )
     most = doc.spec.max_slides
     out = render(doc)
     prs = Presentation(io.BytesIO(out.data))

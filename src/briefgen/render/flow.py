@@ -6,6 +6,7 @@ character of content; styling comes from spans, never from the text. Fonts are D
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 from collections.abc import Callable
@@ -411,7 +412,7 @@ class Flow:
         # the rows before): a trial that stops early never makes the rest.
         out: list[Flowable] = [block(0, 0)]
         for n, start in enumerate(range(TABLE_BLOCK, len(b.rows), TABLE_BLOCK), 1):
-            out.append(Later(lambda n=n, start=start: block(n, start)))
+            out.append(Later(functools.partial(block, n, start)))
         return [*out, Spacer(1, self.s.body * 0.6)]
 
     def _table_commands(self, header: bool) -> list[tuple[Any, ...]]:
@@ -776,7 +777,7 @@ class Later(Flowable):  # type: ignore[misc]  # ReportLab is untyped
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
         return list(self.made().split(avail_width, avail_height))
 
-    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
         self.made().drawOn(canvas, x, y, _sW)
 
 

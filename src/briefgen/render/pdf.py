@@ -155,7 +155,7 @@ def _build(
 class _DocTemplate(BaseDocTemplate):  # type: ignore[misc]  # ReportLab is untyped
     """What is made later (`flow.Later`) is made when the layout reaches it."""
 
-    def filterFlowables(self, flowables: list[Flowable]) -> None:  # noqa: N802
+    def filterFlowables(self, flowables: list[Flowable]) -> None:
         if flowables and isinstance(flowables[0], Later):
             flowables[0] = flowables[0].made()
 
