@@ -99,3 +99,25 @@ def test_no_home_folder_means_no_cache(monkeypatch) -> None:
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setattr(cache.os.path, "expanduser", lambda path: path)  # as with no HOME
     assert cache.folder() is None
+
+
+def _syllables_of_every_word() -> list[int]:
+    import re
+
+    import pyphen
+
+    from briefgen import readability
+
+    readability._hyphenator.cache_clear()
+    pyphen.hdcache.clear()  # Pyphen's own memory of parsed dictionaries
+    words = re.findall(r"[^\W\d_]+", (ROOT / "briefs/mali-2013/brief.yaml").read_text())
+    return [readability.syllables(w, lang) for lang in ("en", "fr") for w in words]
+
+
+def test_kept_hyphenation_patterns_count_the_same_syllables(folder: Path) -> None:
+    parsed = _syllables_of_every_word()  # parsed by Pyphen, then kept
+    assert len(list(folder.glob("pyphen-*.marshal"))) == 2  # English and French
+    assert _syllables_of_every_word() == parsed  # read back
+    for entry in folder.glob("pyphen-*.marshal"):
+        entry.write_bytes(b"\x00damaged")
+    assert _syllables_of_every_word() == parsed

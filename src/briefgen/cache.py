@@ -1,10 +1,11 @@
-"""Parsed template files kept between runs, as Python keeps compiled modules in __pycache__.
+"""Parsed files kept between runs, as Python keeps compiled modules in __pycache__.
 
 Templates change rarely and are read by every build, and parsing their YAML (ruamel.yaml is pure
 Python) costs a build about a tenth of its time. So the result of parsing a template file is
 kept in the user's cache folder, under a name made of everything that decides it: the file's
 bytes, the parser's own source, and the Python and ruamel.yaml versions. A changed file, a
 changed parser or another Python simply finds no entry; nothing is ever judged by timestamps.
+A hyphenation dictionary (the reading level's syllables) is kept the same way (`kept`).
 
 The cache is a convenience, never a dependency: an entry that cannot be read or written, or is
 damaged, is passed over in silence, and the file is parsed. The folder is
@@ -53,18 +54,20 @@ def _parser_identity() -> bytes:
     return b"\0".join([source, sys.version.encode(), str(ruamel_version).encode()])
 
 
-def _entry(data: bytes) -> Path | None:
+def _entry(data: bytes, kind: str = "yaml", identity: bytes | None = None) -> Path | None:
     where = folder()
     if where is None:
         return None
-    key = hashlib.sha256(_parser_identity() + b"\0" + data).hexdigest()
-    return where / f"yaml-{key}.marshal"
+    decides = _parser_identity() if identity is None else identity
+    key = hashlib.sha256(decides + b"\0" + data).hexdigest()
+    return where / f"{kind}-{key}.marshal"
 
 
-def get(data: bytes) -> Any:
-    """The value kept for these bytes, or None."""
+def get(data: bytes, kind: str = "yaml", identity: bytes | None = None) -> Any:
+    """The value kept for these bytes, or None. `kind` and `identity` (what else decides the
+    value) are the YAML parser's unless given."""
     try:
-        path = _entry(data)
+        path = _entry(data, kind, identity)
         if path is None:
             return None
         with open(path, "rb") as fh:
@@ -76,7 +79,7 @@ def get(data: bytes) -> Any:
         return None
 
 
-def put(data: bytes, value: Any) -> None:
+def put(data: bytes, value: Any, kind: str = "yaml", identity: bytes | None = None) -> None:
     """Keep `value` (plain data: dicts, lists, tuples, text, numbers) for these bytes."""
     try:
         blob = marshal.dumps(value)
@@ -84,7 +87,7 @@ def put(data: bytes, value: Any) -> None:
         return
     if len(blob) > MAX_ENTRY_BYTES:
         return
-    path = _entry(data)
+    path = _entry(data, kind, identity)
     if path is None:
         return
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -104,7 +107,7 @@ def _trim(where: Path) -> None:
     entries = []
     with os.scandir(where) as found:
         for entry in found:
-            if entry.name.startswith("yaml-") and entry.is_file(follow_symlinks=False):
+            if entry.name.endswith(".marshal") and entry.is_file(follow_symlinks=False):
                 entries.append((entry.stat().st_mtime_ns, entry.path))
     if len(entries) < MAX_ENTRIES:
         return

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -39,7 +40,33 @@ def supported(language: str) -> bool:
 def _hyphenator(language: str) -> Any:
     import pyphen
 
-    return pyphen.Pyphen(lang=DICTIONARIES[language.split("-")[0].lower()])
+    lang = DICTIONARIES[language.split("-")[0].lower()]
+    _kept_patterns(pyphen, pyphen.LANGUAGES[pyphen.language_fallback(lang)])
+    return pyphen.Pyphen(lang=lang)
+
+
+def _kept_patterns(pyphen: Any, path: Path) -> None:
+    """Pyphen parses a dictionary's 10,000 patterns in a tenth of a second; the patterns parsed
+    by an earlier run are kept in briefgen's cache (cache.py), under the dictionary's bytes and
+    Pyphen's version, and put in Pyphen's own cache of dictionaries. Only plain patterns are
+    kept, and only from a dictionary made as this Pyphen makes it (else it parses as usual)."""
+    from briefgen import cache
+
+    try:
+        data = path.read_bytes()
+        identity = f"pyphen {pyphen.__version__}".encode()
+        patterns = cache.get(data, "pyphen", identity)
+        if isinstance(patterns, dict) and patterns:
+            hd = pyphen.HyphDict.__new__(pyphen.HyphDict)
+            hd.patterns, hd.cache, hd.maxlen = patterns, {}, max(len(k) for k in patterns)
+            pyphen.hdcache[path] = hd
+        elif path not in pyphen.hdcache:
+            hd = pyphen.HyphDict(path)
+            pyphen.hdcache[path] = hd
+            if set(vars(hd)) == {"patterns", "cache", "maxlen"}:
+                cache.put(data, hd.patterns, "pyphen", identity)
+    except (OSError, AttributeError, TypeError, ValueError):
+        return
 
 
 def syllables(word: str, language: str) -> int:

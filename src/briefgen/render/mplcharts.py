@@ -27,19 +27,29 @@ from functools import lru_cache
 from typing import Any, Literal
 
 import matplotlib
-from matplotlib import font_manager
+import matplotlib.artist
 from matplotlib.artist import Artist
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.lines import Line2D
-from matplotlib.patches import Circle, Rectangle
-from matplotlib.text import Text
-from matplotlib.textpath import TextToPath
-from matplotlib.transforms import Affine2D
 
-from briefgen.blocks import Chart, Document
-from briefgen.charts import ChartSpec
-from briefgen.render import font_path
+# As each Artist class is made, matplotlib writes its `set()` a docstring listing every
+# property (`artist.kwdoc`): a fifth of importing what is used here, and nothing reads them.
+# They are left empty while the classes this module uses are made.
+_kwdoc = matplotlib.artist.kwdoc
+matplotlib.artist.kwdoc = lambda artist: ""
+try:
+    from matplotlib import font_manager
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Circle, Rectangle
+    from matplotlib.text import Text
+    from matplotlib.textpath import TextToPath
+    from matplotlib.transforms import Affine2D
+finally:
+    matplotlib.artist.kwdoc = _kwdoc
+
+from briefgen.blocks import Chart, Document  # noqa: E402
+from briefgen.charts import ChartSpec  # noqa: E402
+from briefgen.render import font_path  # noqa: E402
 
 INK = "#1A1A1A"
 MUTED = "#555555"
