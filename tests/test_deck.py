@@ -332,9 +332,9 @@ def test_wrap_keeps_text_and_style_and_breaks_only_what_must_break() -> None:
 
 def test_a_table_too_long_for_its_slides_shows_its_first_rows_and_says_how_many_more() -> None:
     rows = tuple(((Span(f"Party {i:04d}"),), (Span(f"{10 + i:,}"),)) for i in range(3_000))
-    doc = tiny(
-        Section("commitments", "Pledges", (Table(("Party", "Troops"), rows, (0.6, 0.4)),), "n")
-    )
+    table = Table(("Party", "Troops"), rows, (0.6, 0.4))
+    note = Paragraph((Span("a. Figures as each party reported them."),), "note")  # fine print
+    doc = tiny(Section("commitments", "Pledges", (table, note), "n"))
     most = doc.spec.max_slides
     out = render(doc)
     prs = Presentation(io.BytesIO(out.data))

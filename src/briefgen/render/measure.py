@@ -838,13 +838,15 @@ class Planner:
                     made[-1] = replace(made[-1], plan=plan, short=False)
                     joinable = False
                     continue
-            base, pages = self._cut(items, section.heading)
+            base, pages, cut = self._cut(items, section.heading)
             if fine := _fine_print(items):  # notes on a table's rows go to the speaker notes
-                base2, pages2 = self.choose(items[: -len(fine)], section.heading)
+                base2, pages2, cut2 = self._cut(items[: -len(fine)], section.heading)
                 if len(pages2) < len(pages):  # ... when that saves a slide
-                    base, pages = base2, pages2
+                    base, pages, cut = base2, pages2, cut2
                     extra = [spans_text(p.spans) for piece in fine for p in piece.paras]
                     notes = "\n".join([notes, *(t for t in extra if t and t not in notes)])
+            if cut:
+                self.warnings.append(cut)
             for n, page in enumerate(pages):
                 title, said = section.heading, notes  # the notes go once, on the first slide
                 if n:
@@ -858,17 +860,18 @@ class Planner:
             joinable = len(pages) == 1 and not any(p.full for p in pages[0])
         return [m.plan for m in self.merge(made)]
 
-    def _cut(self, items: list[Piece], heading: str) -> tuple[float, list[list[Piece]]]:
+    def _cut(self, items: list[Piece], heading: str) -> tuple[float, list[list[Piece]], str]:
         """`choose`, for a part whose tables would take more than `max_slides` slides: their
         first rows, as many as that many slides show, then a line saying how many more there
-        are (the other outputs have them all), and a warning. A table of thousands of rows is
-        cut before it is measured: the most a slide holds bounds what can be shown."""
+        are (the other outputs have them all), and the warning that says so ("" when nothing
+        is cut). A table of thousands of rows is cut before it is measured: the most a slide
+        holds bounds what can be shown."""
         tables = [p for p in items if isinstance(p, TablePiece)]
         total = sum(len(t.rows) for t in tables)
         keep = min(total, self.max_slides * self.limits.rows)
         base, pages = self.choose(_first_rows(items, keep, None), heading)
         if not total or (keep == total and len(pages) <= self.max_slides):
-            return base, pages  # a long text is not cut: only tables are
+            return base, pages, ""  # a long text is not cut: only tables are
         more = None
         for _ in range(4):  # rows taller than a line: fewer per slide; a few tries settle it
             shown = sum(
@@ -883,12 +886,12 @@ class Planner:
                 keep = max(1, min(keep, shown) - 1)
             more = self.labels.fill("not_shown", n=self.number(total - keep))
             base, pages = self.choose(_first_rows(items, keep, more), heading)
-        self.warnings.append(
+        said = (
             f"'{heading}' shows {self.number(keep)} of its {self.number(total)} table rows"
             f" on {len(pages)} slides (max_slides: {self.max_slides}); the other outputs have "
             "them all"
         )
-        return base, pages
+        return base, pages, said
 
     def merge(self, made: list[_Made]) -> list[_Made]:
         """A slide of one or two lines joins the slide before when that one has room, else the
