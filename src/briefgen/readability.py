@@ -52,6 +52,8 @@ def _kept_patterns(pyphen: Any, path: Path) -> None:
     kept, and only from a dictionary made as this Pyphen makes it (else it parses as usual)."""
     from briefgen import cache
 
+    if path in pyphen.hdcache:
+        return
     try:
         data = path.read_bytes()
         identity = f"pyphen {pyphen.__version__}".encode()
@@ -59,12 +61,11 @@ def _kept_patterns(pyphen: Any, path: Path) -> None:
         if isinstance(patterns, dict) and patterns:
             hd = pyphen.HyphDict.__new__(pyphen.HyphDict)
             hd.patterns, hd.cache, hd.maxlen = patterns, {}, max(len(k) for k in patterns)
-            pyphen.hdcache[path] = hd
-        elif path not in pyphen.hdcache:
+        else:
             hd = pyphen.HyphDict(path)
-            pyphen.hdcache[path] = hd
             if set(vars(hd)) == {"patterns", "cache", "maxlen"}:
                 cache.put(data, hd.patterns, "pyphen", identity)
+        pyphen.hdcache[path] = hd
     except (OSError, AttributeError, TypeError, ValueError):
         return
 

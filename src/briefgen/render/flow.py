@@ -796,9 +796,7 @@ def stack_height(flowables: list[Flowable], width: float) -> float:
     """Height the flowables take stacked in a column of this width."""
     scratch = rl_canvas.Canvas(io.BytesIO())
     total = 0.0
-    for f in flowables:
-        if isinstance(f, Later):
-            f = f.made()
+    for f in flowables:  # (a `Later` measures what it makes)
         if isinstance(f, KeepTogether):  # its wrap() answers "huge" on purpose, to force a split
             total += stack_height(list(f._content), width)
         else:
