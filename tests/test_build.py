@@ -162,6 +162,49 @@ def test_a_lone_brief_split_between_two_processes_gives_the_same_bytes(tmp_path,
     assert len(snapshot(tmp_path / "two")) == len(only)
 
 
+@pytest.mark.parametrize(
+    ("only", "told"),
+    [
+        (("handout", "one-pager", "deck"), ["pptx"]),
+        (("handout", "deck", "html"), ["html", "pptx"]),
+        (("handout", "one-pager"), ["pdf"]),  # two PDFs: the first here, the second there
+    ],
+)
+def test_a_lone_brief_s_worker_is_told_which_renderers_its_part_needs(
+    tmp_path, monkeypatch, only, told
+):
+    """The worker imports renderers on a guess while the brief is checked; once it is, the
+    worker hears which it needs, so a deck does not wait for matplotlib (the web page's)."""
+    from briefgen.build import _Decided
+
+    heard: list[list[str]] = []
+    tell = _Decided.tell
+    monkeypatch.setattr(
+        _Decided,
+        "tell",
+        lambda self, renderers: tell(self, heard.append(sorted(renderers)) or renderers),
+    )
+    briefs = tmp_path / "briefs"
+    shutil.copytree(MALI, briefs / MALI.name)
+    assert run(briefs, tmp_path / "out", jobs=2, only=only).ok  # type: ignore[attr-defined]
+    assert heard == [told]
+
+
+def test_a_worker_imports_matplotlib_only_when_its_part_needs_it(monkeypatch):
+    from briefgen import render_task
+    from briefgen.build import _Decided
+
+    with _Decided() as decided:
+        decided.tell({"pdf", "pptx"})
+        assert render_task._needed(decided.read, "html") is False
+        decided.tell({"html", "pptx"})
+        assert render_task._needed(decided.read, "html") is True
+        # Nothing said within the wait: a long brief is still being checked; guess yes.
+        monkeypatch.setattr(render_task, "WAIT_FOR_DECISION", 0.01)
+        assert render_task._needed(decided.read, "html") is True
+    assert render_task._needed(None, "html") is True  # no pipe (not forked): the guess
+
+
 def test_an_edited_picture_is_drawn_anew_in_the_same_process(tmp_path):
     """Pictures are decoded once per process (check and render share them): an edit between two
     builds in one process (as `briefgen watch` does) must not draw the old pixels."""

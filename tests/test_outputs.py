@@ -295,3 +295,65 @@ def test_a_long_timeline_is_set_as_a_dated_list_not_a_graphic(tmp_path):
     for day in ("1 January 2012", "1 December 2012", "2 August 2012"):
         assert day in text
     assert "Fighting is reported near the town and 19." in text
+
+
+def _handout_layouts(monkeypatch, brief, *, rule: bool = True) -> tuple[object, list[str]]:
+    """The handout of `brief`, and its layouts in order ("draft" or "drawn", and how many
+    sections each had); with `rule` off, every choice of sections is tried with a draft."""
+    from briefgen.render import pdf
+
+    layouts: list[str] = []
+    real = pdf._flow_at
+
+    def counted(doc, style):
+        layouts.append(f"{'draft' if style.draft else 'drawn'} {len(doc.sections)}")
+        return real(doc, style)
+
+    with monkeypatch.context() as m:
+        m.setattr(pdf, "_flow_at", counted)
+        if not rule:
+            m.setattr(pdf._Overflow, "usable", lambda self, dropped: False)
+        rendered = render_pdf(plan(brief, MALI, "handout", TemplateSet()))
+    return rendered, layouts
+
+
+def test_a_handout_over_its_pages_leaves_out_what_its_overflow_says_in_two_layouts(monkeypatch):
+    """Mali's handout runs a page over: 'In their words' alone is far too short to win that
+    page back (no draft is needed to know), so both optional parts go, and the layout that
+    leaves them out, likely to fit, is drawn at once: two layouts, no drafts."""
+    brief = check(MALI).brief
+    assert brief is not None
+    rendered, layouts = _handout_layouts(monkeypatch, brief)
+    assert layouts == ["drawn 15", "drawn 13"]
+    assert rendered.pages == 4
+    assert rendered.warnings == ["left out to keep within 4 pages: Who is involved, In their words"]
+    slow, drafts = _handout_layouts(monkeypatch, brief, rule=False)
+    assert drafts == ["drawn 15", "draft 14", "draft 13", "drawn 13"]
+    assert slow.data == rendered.data
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        {"glossary": 7, "actors": 3, "timeline": 3},  # one part left out is enough
+        {"quotes": 0, "timeline": 9, "perspectives": 0},  # one optional part only
+        {"key_figures": 2, "actors": 1, "displacement": 1},  # the first guess does not fit
+        {"glossary": 10, "displacement": 3, "key_figures": 0},  # too long even without both
+        {"commitments": 38, "actors": 24},  # twice the rows: far too long
+    ],
+    ids=lambda cut: ",".join(f"{k}={v}" for k, v in cut.items()),
+)
+def test_leaving_parts_out_by_the_overflow_chooses_what_a_draft_of_each_choice_would(
+    monkeypatch, cut
+):
+    brief = check(MALI).brief
+    assert brief is not None
+    changed = {
+        field: (getattr(brief, field) * 2)[:n] for field, n in cut.items()
+    }  # the first n, repeated past the end
+    variant = brief.model_copy(update=changed)
+    fast, fast_layouts = _handout_layouts(monkeypatch, variant)
+    slow, slow_layouts = _handout_layouts(monkeypatch, variant, rule=False)
+    assert (fast.data, fast.pages, fast.warnings) == (slow.data, slow.pages, slow.warnings)
+    assert len(fast_layouts) <= len(slow_layouts)
+    assert sum(x.startswith("drawn") for x in fast_layouts) <= 3

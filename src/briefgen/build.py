@@ -135,16 +135,23 @@ def _build(
             count = 1 if warm else 0
         else:
             count, warm = 0, ()
+        # A lone brief: which renderers the worker needs is known once the brief is checked.
+        decided = _Decided.made() if workers is None and count and len(outdated) == 1 else None
         pool_for_this_build = (
-            _workers(opts, count, warm) if workers is None else nullcontext(workers)
+            _workers(opts, count, warm, decided) if workers is None else nullcontext(workers)
         )
         try:
-            with pool_for_this_build as pool:
+            with pool_for_this_build as pool, decided or nullcontext():
                 if outdated:  # the templates are checked before any brief or render, at once
                     result.findings += result.templates.check()
                     if has_errors(result.findings):
                         raise _TemplatesWrong  # the workers are ended, not waited for
                 check_all(outdated, opts, result, pool)
+                if (
+                    decided is not None
+                ):  # what the brief renders is known: the worker stops guessing
+                    apart = _split(tuple(outdated[0].outputs), renderers)[1]
+                    decided.tell({renderers[o] for o in apart if o in renderers})
                 if has_errors(result.findings) and not opts.keep_going:
                     for job in outdated:
                         job.status = "failed" if job.brief is None else "skipped"
@@ -356,10 +363,36 @@ def keep_workers(opts: Options, briefs: int) -> AbstractContextManager[Executor 
     return _workers(opts, opts.jobs if briefs > 1 else 1, ("pdf", "pptx"))
 
 
+class _Decided:
+    """A pipe from this process to a lone brief's worker, which imports renderers on a guess
+    while this process checks the brief: once it is checked, which of them the worker's part
+    needs is written (a line of names), and the worker imports no more than those. Only for a
+    forked worker, which inherits the pipe's end."""
+
+    def __init__(self) -> None:
+        self.read, self.write = os.pipe()
+
+    @classmethod
+    def made(cls) -> _Decided | None:
+        return cls() if sys.platform == "linux" else None
+
+    def tell(self, renderers: set[str]) -> None:
+        os.write(self.write, (",".join(sorted(renderers)) + "\n").encode())
+
+    def __enter__(self) -> _Decided:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self.read)
+        os.close(self.write)
+
+
 @contextmanager
-def _workers(opts: Options, count: int, warm: Sequence[str]) -> Iterator[Executor | None]:
+def _workers(
+    opts: Options, count: int, warm: Sequence[str], decided: _Decided | None = None
+) -> Iterator[Executor | None]:
     """`count` worker processes (at most --jobs), started at once, importing the `warm`
-    renderers; or None."""
+    renderers (until `decided` says what they are to render); or None."""
     count = min(opts.jobs, count)
     if opts.jobs < 2 or count < 1:
         yield None
@@ -377,7 +410,11 @@ def _workers(opts: Options, count: int, warm: Sequence[str]) -> Iterator[Executo
         count,
         mp_context=context,
         initializer=worker_start,
-        initargs=(os.getpid(), warm_up, (tuple(warm), opts.templates)),
+        initargs=(
+            os.getpid(),
+            warm_up,
+            (tuple(warm), opts.templates, decided.read if decided is not None else None),
+        ),
     )
     try:
         with _no_interrupt():  # workers leave Ctrl-C to this process, from their first instant

@@ -7,6 +7,7 @@ is cheap: workers are forked from it before the model or any renderer is loaded.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,10 +88,18 @@ def _template_set(users: tuple[Path, ...]) -> TemplateSet:
     return TemplateSet(list(users))
 
 
-def warm_up(renderers: Sequence[str], user_templates: tuple[Path, ...] = ()) -> None:
+def warm_up(
+    renderers: Sequence[str], user_templates: tuple[Path, ...] = (), decided: int | None = None
+) -> None:
     """Import what rendering needs (the model, the planner, Jinja, the renderers named, the
     fonts) and parse the templates, so a worker is ready when its first task comes. Runs in a
     worker while the main process checks the briefs.
+
+    The renderers are a guess: the outputs a brief asks for are known once it is checked.
+    For a lone brief, `decided` (a pipe's end) then says which renderers this worker needs.
+    matplotlib, the slowest import of all and only for the web page, waits for that word a
+    moment, so a deck need not wait for it when no web page is asked for; a brief still being
+    checked after that moment is a long one, and matplotlib is imported meanwhile.
 
     Only a head start: it never raises (a pool whose initializer fails is broken for good).
     Whatever fails here fails again in the task, which reports it as a finding.
@@ -117,11 +126,31 @@ def warm_up(renderers: Sequence[str], user_templates: tuple[Path, ...] = ()) -> 
 
         for name in renderers:
             __import__(RENDERERS[name])
-        if "html" in renderers:  # its charts: matplotlib, imported when the first is drawn
-            import briefgen.render.mplcharts  # noqa: F401
-        if "pdf" in renderers:
-            from briefgen.render.flow import register_fonts
+            if name == "pdf":
+                from briefgen.render.flow import register_fonts
 
-            register_fonts()
+                register_fonts()
+        # The web page's charts; else matplotlib is imported when the first chart is drawn.
+        if "html" in renderers and _needed(decided, "html"):
+            import briefgen.render.mplcharts  # noqa: F401
     except Exception:
         pass
+
+
+WAIT_FOR_DECISION = 0.25  # seconds: a brief that takes longer to check is a long one
+
+
+def _needed(decided: int | None, renderer: str) -> bool:
+    """Whether this worker is to render with `renderer`: what the main process wrote on the
+    pipe `decided`, or True (a guess) if it has said nothing within WAIT_FOR_DECISION."""
+    if decided is None:
+        return True
+    import select
+
+    try:
+        if not select.select([decided], [], [], WAIT_FOR_DECISION)[0]:
+            return True
+        line = os.read(decided, 4096).decode()
+    except (OSError, ValueError, UnicodeDecodeError):
+        return True
+    return renderer in line.strip().split(",")

@@ -152,6 +152,9 @@ class Style:
     # The structure tree of the PDF laid out at this size (see pdftags.py): flowables made at
     # this size add their elements to it, in reading order; those never drawn are left out.
     tags: Tree = field(default_factory=Tree)
+    # The room left at the foot of each page laid out at this size (points; see pdf.py).
+    free: list[float] = field(default_factory=list)
+    room: float = 0.0  # the height of a page's frame
 
     def colour(self, name: str) -> colors.Color:
         return colors.HexColor(self.hex(name))

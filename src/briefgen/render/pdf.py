@@ -144,6 +144,7 @@ def _build(
         for frame in laid_out:
             frame.__class__ = _LayoutFrame
     template.addPageTemplates([PageTemplate("page", laid_out)])
+    template.style = style
     try:
         template.build(story, canvasmaker=_numbered_canvas(doc, style, margin))
     except _PastLastPage:
@@ -153,11 +154,20 @@ def _build(
 
 
 class _DocTemplate(BaseDocTemplate):  # type: ignore[misc]  # ReportLab is untyped
-    """What is made later (`flow.Later`) is made when the layout reaches it."""
+    """What is made later (`flow.Later`) is made when the layout reaches it; the room left at
+    the foot of each page is kept in the style (`Style.free`)."""
+
+    style: Style
 
     def filterFlowables(self, flowables: list[Flowable]) -> None:
         if flowables and isinstance(flowables[0], Later):
             flowables[0] = flowables[0].made()
+
+    def handle_pageEnd(self) -> None:
+        frame = self.frame  # the flow layout's one frame a page
+        self.style.free.append(max(0.0, frame._y - frame._y1p))
+        self.style.room = frame._aH
+        super().handle_pageEnd()
 
 
 class _PastLastPage(Exception):
@@ -194,11 +204,14 @@ def _render_flow(doc: Document) -> Rendered:
     optional sections are left out, last first (and a warning names them); past that it is
     longer, never clipped (an `exact` output fails instead, naming what is long).
 
-    Most outputs fit at once, drawn in one build. Otherwise every trial is a draft (laid out,
-    not drawn), and the size and sections found are drawn once, at the end."""
+    Most outputs fit at once, drawn in one build. Otherwise the trials are drafts (laid out,
+    not drawn), and the size and sections found are drawn once, at the end. Where the text
+    cannot shrink, what the first build ran over decides without drafts which choices of
+    sections are too long, and the first that may fit is drawn at once (`_Overflow`)."""
     spec = doc.spec
     body, budget, last = spec.text.body, spec.pages, _last_page(doc)
-    first = _flow_at(doc, Style(doc.theme, body, last_page=last))
+    first_style = Style(doc.theme, body, last_page=last)
+    first = _flow_at(doc, first_style)
     if budget is None or first.pages <= budget:
         return _checked(doc, first)
     size, pages = _fitting_size(doc, first.pages)
@@ -206,12 +219,25 @@ def _render_flow(doc: Document) -> Rendered:
     optional = [s for s in doc.sections if s.optional]
     if optional and _beyond_help(doc, pages, last):
         optional = []  # leaving them out would lose them and still not fit: all are kept
+    # Text that cannot shrink: what the first layout left over tells which drops are too few.
+    stopped = last is None or first.pages > last
+    over = _Overflow(doc, first_style, budget, stopped) if spec.text.min >= body else None
+    trial: Rendered | None = None  # a layout drawn on a guess that it fits, which it did
     while pages > budget and optional:
         dropped.append(optional.pop())
         doc = replace(doc, sections=tuple(s for s in doc.sections if s not in dropped))
+        if over is not None and over.usable(dropped):
+            if over.surely_long(dropped):
+                continue  # no draft: still too long, whatever the page breaks do
+            # Drawn: the output if it fits, or if nothing is left to leave out.
+            final = not optional
+            trial = _flow_at(doc, Style(doc.theme, body, last_page=None if final else budget))
+            pages = trial.pages
+            trial = trial if pages <= budget or final else None
+            continue
         size, pages = _fitting_size(doc, None)
     whole = size == body and not dropped and last is not None and first.pages <= last
-    rendered = first if whole else _flow_at(doc, Style(doc.theme, size))
+    rendered = first if whole else trial or _flow_at(doc, Style(doc.theme, size))
     if dropped:
         names = ", ".join(s.heading or s.id for s in reversed(dropped))
         rendered.warnings.append(f"left out to keep within {budget} pages: {names}")
@@ -220,6 +246,47 @@ def _render_flow(doc: Document) -> Rendered:
             f"{rendered.pages} pages, over its budget of {budget}; shorten its longest parts"
         )
     return _checked(doc, rendered)
+
+
+class _Overflow:
+    """What a layout at the body size ran past its page budget, to leave out optional
+    sections without a draft for each: when the heights of those left out, plus all the room
+    left at the foot of the pages within the budget (page breaks may win it back), plus a
+    margin, are still less than what ran over, the output cannot fit. Otherwise a fit is
+    likely, and the next layout is drawn at once (a draft only if it does not fit)."""
+
+    MARGIN = 0.1  # of a page: spacing at page tops, table headers repeated on a new page
+
+    def __init__(self, doc: Document, style: Style, budget: int, stopped: bool) -> None:
+        self.budget, self.style, self.stopped = budget, style, stopped
+        free, room = style.free, style.room
+        self.over = sum(room - f for f in free[budget:])
+        self.slack = sum(free[:budget]) + self.MARGIN * room
+        self.width = _page_size(doc)[0] - 2 * doc.spec.margin_mm * mm
+        self.whole = doc
+        self.heights: dict[int, float] = {}
+
+    def usable(self, dropped: list[Section]) -> bool:
+        """Whether the rule holds for these sections: the first layout ran to its end (it was
+        not stopped past its last page), and no section left out sat beside another."""
+        if self.stopped:
+            return False
+        sections = list(self.whole.sections)
+        for s in dropped:
+            i = sections.index(s)
+            if s.beside or (i + 1 < len(sections) and sections[i + 1].beside):
+                return False
+        return True
+
+    def surely_long(self, dropped: list[Section]) -> bool:
+        return sum(self._height(s) for s in dropped) + self.slack < self.over
+
+    def _height(self, section: Section) -> float:
+        if id(section) not in self.heights:
+            scratch = Style(self.style.theme, self.style.body, draft=True)
+            made = flatten(Flow(self.whole, scratch, self.width).section(section))
+            self.heights[id(section)] = stack_height(made, self.width)
+        return self.heights[id(section)]
 
 
 def _beyond_help(doc: Document, pages: int, last: int | None) -> bool:
