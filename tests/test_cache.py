@@ -121,3 +121,52 @@ def test_kept_hyphenation_patterns_count_the_same_syllables(folder: Path) -> Non
     for entry in folder.glob("pyphen-*.marshal"):
         entry.write_bytes(b"\x00damaged")
     assert _syllables_of_every_word() == parsed
+
+
+def test_a_sound_template_set_is_checked_once_until_a_byte_of_it_changes(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build remembers that the template set it checked was sound: the next build, even
+    into a new folder, does not check it again. A set with a problem is checked (and the
+    problem reported) every time; back as it was, the set is known to be sound again."""
+    import shutil
+
+    from briefgen.build import Options, build
+    from tests.conftest import FIXTURES
+
+    checks: list[int] = []
+    real = TemplateSet.check
+    monkeypatch.setattr(
+        TemplateSet, "check", lambda self, outputs=None: checks.append(1) or real(self, outputs)
+    )
+    shutil.copytree(FIXTURES / "good/minimal", tmp_path / "briefs/minimal")
+    brief = tmp_path / "briefs/minimal/brief.yaml"
+    user = tmp_path / "templates"
+    (user / "labels").mkdir(parents=True)
+    (user / "theme.yaml").write_text("paper: Letter\n")
+
+    def built(n: int) -> object:
+        opts = Options(tmp_path / f"out{n}", ("one-pager",), templates=(user,), jobs=1)
+        return build([(brief, "briefs/minimal/brief.yaml")], opts)
+
+    assert built(1).ok and built(2).ok  # type: ignore[attr-defined]
+    assert len(checks) == 1
+    assert len(list(folder.glob("checked-*.marshal"))) == 1
+
+    broken = user / "labels/en.yaml"
+    broken.write_text('page: "Page {{ n }} of {{ total"\n')
+    for n in (3, 4):
+        result = built(n)
+        assert [f.format() for f in result.findings] == [  # type: ignore[attr-defined]
+            f"{broken}:1:7: page: Jinja syntax error: unexpected end of template, expected "
+            "'end of print statement'. (line 1 of the slot)"
+        ]
+    assert len(checks) == 3
+
+    broken.unlink()
+    assert built(5).ok  # type: ignore[attr-defined]
+    assert len(checks) == 3  # the set of the first build: known to be sound
+
+    monkeypatch.setenv("BRIEFGEN_CACHE_DIR", "")  # no cache: every build checks
+    assert built(6).ok and built(7).ok  # type: ignore[attr-defined]
+    assert len(checks) == 5

@@ -119,7 +119,8 @@ def _build(
         slugs = {*result.manifest.briefs, *(slug_of(file) for file, _ in briefs)}
         slugs = {s for s in slugs if isinstance(s, str) and s.strip(".") and "/" not in s}
         sweep_temporary_files([opts.out, *(opts.out / s for s in sorted(slugs))])
-        result.jobs = decide(briefs, result.manifest, opts, result.templates)
+        digests = template_digests(result.templates, result.templates.output_names())
+        result.jobs = decide(briefs, result.manifest, opts, digests)
         result.orphans = orphans(result.manifest, {slug_of(file) for file, _ in briefs})
         outdated = [j for j in result.jobs if j.status == "outdated"]
         renderers, defaults = _at_a_glance(result.templates) if outdated else ({}, ())
@@ -143,13 +144,11 @@ def _build(
         try:
             with pool_for_this_build as pool, decided or nullcontext():
                 if outdated:  # the templates are checked before any brief or render, at once
-                    result.findings += result.templates.check()
+                    result.findings += _check_templates(result.templates, digests)
                     if has_errors(result.findings):
                         raise _TemplatesWrong  # the workers are ended, not waited for
                 check_all(outdated, opts, result, pool)
-                if (
-                    decided is not None
-                ):  # what the brief renders is known: the worker stops guessing
+                if decided is not None:  # the brief's outputs are known: no more guessing
                     apart = _split(tuple(outdated[0].outputs), renderers)[1]
                     decided.tell({renderers[o] for o in apart if o in renderers})
                 if has_errors(result.findings) and not opts.keep_going:
@@ -174,6 +173,32 @@ def _build(
             write_atomic(opts.out / "manifest.json", result.manifest.to_json().encode())
         report.write_report(result, opts.out)
     return result
+
+
+def _check_templates(templates: TemplateSet, digests: tuple[dict[str, str], str]) -> list[Finding]:
+    """The template set's problems, as `TemplateSet.check` finds them. A set found sound is
+    remembered in the user's cache (cache.py) under what decides the verdict: the bytes of
+    every template file in lookup order (`digests`), briefgen's code, and the versions of the
+    libraries that judge it (Jinja, pydantic, the YAML parser). A build whose templates did not
+    change does not check them again; a changed byte anywhere finds no verdict, and a set with
+    any problem is checked every time."""
+    from briefgen import cache
+    from briefgen.manifest import code_digest, library_versions
+
+    key = json.dumps([sorted(digests[0].items()), digests[1]]).encode()
+    identity = b"\0".join(
+        [
+            code_digest().encode(),
+            library_versions(("jinja2", "pydantic")).encode(),
+            cache.parser_identity(),
+        ]
+    )
+    if cache.get(key, kind="checked", identity=identity) == "sound":
+        return []
+    findings = templates.check()
+    if not findings:
+        cache.put(key, "sound", kind="checked", identity=identity)
+    return findings
 
 
 class _TemplatesWrong(Exception):
@@ -245,11 +270,12 @@ def decide(
     briefs: Sequence[tuple[Path, str]],
     manifest: Manifest,
     opts: Options,
-    templates: TemplateSet,
+    templates: tuple[dict[str, str], str],
 ) -> list[Job]:
-    """Which briefs are outdated: any wanted artifact whose input hash changed, or that is gone.
-    Content hashes only: no YAML is parsed and no model or renderer is imported here."""
-    digests, outputs_set = template_digests(templates, templates.output_names())
+    """Which briefs are outdated: any wanted artifact whose input hash changed, or that is gone,
+    given the template set's digests (`template_digests`). Content hashes only: no YAML is
+    parsed and no model or renderer is imported here."""
+    digests, outputs_set = templates
     jobs = []
     for file, display in briefs:
         if not in_shard(slug_of(file), opts.shard):

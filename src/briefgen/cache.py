@@ -44,7 +44,7 @@ def folder() -> Path | None:
 
 
 @lru_cache(maxsize=1)
-def _parser_identity() -> bytes:
+def parser_identity() -> bytes:
     """What else decides a parse: the parser's source, Python's and ruamel.yaml's versions."""
     from ruamel.yaml import __version__ as ruamel_version
 
@@ -58,7 +58,7 @@ def _entry(data: bytes, kind: str = "yaml", identity: bytes | None = None) -> Pa
     where = folder()
     if where is None:
         return None
-    decides = _parser_identity() if identity is None else identity
+    decides = parser_identity() if identity is None else identity
     key = hashlib.sha256(decides + b"\0" + data).hexdigest()
     return where / f"{kind}-{key}.marshal"
 

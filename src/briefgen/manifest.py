@@ -34,6 +34,7 @@ DISTRIBUTIONS = {
     "PIL": "pillow",
     "pptx": "python_pptx",
     "jinja2": "jinja2",
+    "pydantic": "pydantic",  # judges the template set (not a rendering library)
 }
 
 
@@ -81,14 +82,14 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-@lru_cache(maxsize=1)
-def library_versions() -> str:
+@lru_cache(maxsize=4)
+def library_versions(modules: tuple[str, ...] = LIBRARIES) -> str:
     """'reportlab-4.2.5.dist-info,...': read from folder names (egg-info too, as Debian's
     packages have), without importing anything."""
     import importlib.util
 
     parts = []
-    for module in LIBRARIES:
+    for module in modules:
         spec = importlib.util.find_spec(module)
         found = "?"
         if spec is not None and spec.origin is not None:
