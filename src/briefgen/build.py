@@ -147,10 +147,8 @@ def _build(
                     result.findings += _check_templates(result.templates, digests)
                     if has_errors(result.findings):
                         raise _TemplatesWrong  # the workers are ended, not waited for
-                check_all(outdated, opts, result, pool)
-                if decided is not None:  # the brief's outputs are known: no more guessing
-                    apart = _split(tuple(outdated[0].outputs), renderers)[1]
-                    decided.tell({renderers[o] for o in apart if o in renderers})
+                told = decided.told(renderers) if decided is not None else None
+                check_all(outdated, opts, result, pool, told)  # the worker stops guessing
                 if has_errors(result.findings) and not opts.keep_going:
                     for job in outdated:
                         job.status = "failed" if job.brief is None else "skipped"
@@ -297,9 +295,15 @@ def decide(
 
 
 def check_all(
-    jobs: list[Job], opts: Options, result: BuildResult, pool: Executor | None = None
+    jobs: list[Job],
+    opts: Options,
+    result: BuildResult,
+    pool: Executor | None = None,
+    outputs_known: Callable[[list[Job]], None] | None = None,
 ) -> None:
-    """Load and check every outdated brief (in the workers, when there are) before any render."""
+    """Load and check every outdated brief (in the workers, when there are) before any render.
+    `outputs_known` is called as soon as each brief's outputs are, before its figures are gathered
+    for the report."""
     if not jobs:
         return
     from briefgen.render_task import check_task
@@ -311,9 +315,9 @@ def check_all(
     checked: Iterator[Loaded] = map(check_task, items)
     if pool is not None and len(items) > 1:
         checked = pool.map(check_task, items)
-    for job, loaded in zip(jobs, checked, strict=True):
+    done = list(zip(jobs, checked, strict=True))
+    for job, loaded in done:
         result.findings += loaded.findings
-        job.checked = report.checked(loaded)
         if loaded.ok and loaded.brief is not None:
             job.brief = loaded.brief
             job.wanted = list(loaded.brief.outputs or defaults)
@@ -325,6 +329,10 @@ def check_all(
             ]
         else:
             job.status = "failed"
+    if outputs_known is not None:
+        outputs_known(jobs)
+    for job, loaded in done:
+        job.checked = report.checked(loaded)
 
 
 def render_all(
@@ -404,6 +412,16 @@ class _Decided:
 
     def tell(self, renderers: set[str]) -> None:
         os.write(self.write, (",".join(sorted(renderers)) + "\n").encode())
+
+    def told(self, renderers: dict[str, str]) -> Callable[[list[Job]], None]:
+        """What `check_all` calls once the lone brief's outputs are known: the renderers of
+        the worker's part of them are told."""
+
+        def known(jobs: list[Job]) -> None:
+            apart = _split(tuple(jobs[0].outputs), renderers)[1]
+            self.tell({renderers[o] for o in apart if o in renderers})
+
+        return known
 
     def __enter__(self) -> _Decided:
         return self
