@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -188,6 +189,42 @@ def test_a_lone_brief_s_worker_is_told_which_renderers_its_part_needs(
     shutil.copytree(MALI, briefs / MALI.name)
     assert run(briefs, tmp_path / "out", jobs=2, only=only).ok  # type: ignore[attr-defined]
     assert heard == [told]
+
+
+def test_a_deck_rendered_in_a_worker_does_not_wait_for_matplotlib(tmp_path):
+    """End to end, in a fresh process (this one has imported matplotlib): the worker of a
+    lone brief that asks for no web page (while the default outputs have one) renders its
+    deck without ever importing matplotlib; with a web page asked for, it does."""
+    shutil.copytree(MALI, tmp_path / "with-page")
+    shutil.copytree(MALI, tmp_path / "no-page")
+    brief = tmp_path / "no-page/brief.yaml"  # what it asks for is known once it is checked
+    text = re.sub(r"(?m)^outputs:.*$", "outputs: [handout, one-pager, deck]", brief.read_text())
+    brief.write_text(text)
+    code = f"""
+import sys
+from pathlib import Path
+import briefgen.render_task as render_task
+from briefgen.build import Options, build
+render_task.WAIT_FOR_DECISION = 60.0  # the answer, however slow this machine is
+real = render_task.run_task
+def run_task(task):
+    rendered = real(task)
+    print(task.file.parent.name, task.outputs, "matplotlib" in sys.modules, flush=True)
+    return rendered
+render_task.run_task = run_task
+for name in ("no-page", "with-page"):
+    brief = Path({str(tmp_path)!r}) / name / "brief.yaml"
+    out = Path({str(tmp_path)!r}) / "out" / name
+    assert build([(brief, str(brief))], Options(out, ("handout", "deck", "html"), jobs=2)).ok
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert set(proc.stdout.splitlines()) == {
+        "no-page ('handout',) False",  # this process never imports it
+        "no-page ('deck',) False",  # the worker: no web page asked for, no matplotlib
+        "with-page ('handout',) False",
+        "with-page ('deck', 'html') True",
+    }
 
 
 def test_a_worker_imports_matplotlib_only_when_its_part_needs_it(monkeypatch):

@@ -170,3 +170,47 @@ def test_a_sound_template_set_is_checked_once_until_a_byte_of_it_changes(
     monkeypatch.setenv("BRIEFGEN_CACHE_DIR", "")  # no cache: every build checks
     assert built(6).ok and built(7).ok  # type: ignore[attr-defined]
     assert len(checks) == 5
+
+
+def test_a_template_set_edited_while_it_is_checked_is_not_remembered_as_sound(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The verdict is kept under the bytes the build read before the check: if a file changes
+    during the check (an editor saving under `watch`), nothing is kept, and the set as it
+    was is checked again next time."""
+    import shutil
+
+    from briefgen.build import Options, build
+    from tests.conftest import FIXTURES
+
+    shutil.copytree(FIXTURES / "good/minimal", tmp_path / "briefs/minimal")
+    brief = tmp_path / "briefs/minimal/brief.yaml"
+    user = tmp_path / "templates"
+    user.mkdir()
+    labels = user / "labels/fr.yaml"
+    labels.parent.mkdir()
+    labels.write_text('page: "Page {{ n }} sur {{ total"\n')  # broken: French is not built here
+    checks: list[int] = []
+    real = TemplateSet.check
+
+    def check_while_saved(self: TemplateSet, outputs: list[str] | None = None) -> object:
+        checks.append(1)
+        if len(checks) == 1:  # saved, fixed, just as the check starts
+            labels.write_text('page: "Page {{ n }} sur {{ total }}"\n')
+        return real(self, outputs)
+
+    monkeypatch.setattr(TemplateSet, "check", check_while_saved)
+
+    def built(n: int) -> object:
+        opts = Options(tmp_path / f"out{n}", ("one-pager",), templates=(user,), jobs=1)
+        return build([(brief, "briefs/minimal/brief.yaml")], opts)
+
+    assert built(1).ok  # type: ignore[attr-defined]
+    assert list(folder.glob("checked-*.marshal")) == []
+    labels.write_text('page: "Page {{ n }} sur {{ total"\n')  # the broken file, back
+    result = built(2)
+    assert len(checks) == 2
+    assert [f.format() for f in result.findings] == [  # type: ignore[attr-defined]
+        f"{labels}:1:7: page: Jinja syntax error: unexpected end of template, expected "
+        "'end of print statement'. (line 1 of the slot)"
+    ]

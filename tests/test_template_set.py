@@ -139,6 +139,20 @@ def test_a_broken_template_set_is_every_problem_once_located_before_anything(pro
     assert not (project / "out" / "mali-2013").exists()
 
 
+def test_a_hidden_file_named_by_a_template_is_a_located_error(project, cli):
+    """Hidden files and `__` folders are no part of a template set (nor of what decides a
+    rebuild): a template naming one is told so, where it names it, before anything renders."""
+    write(project / "templates" / ".art" / "logo.png", "not read")
+    write(project / "templates" / "theme.yaml", "logo: .art/logo.png\n")
+    for run in (cli("check"), cli("build", "--jobs", "1", "-o", "out")):
+        assert run.code == 1
+        assert _lines(run) == [
+            "templates/theme.yaml:1:7: logo: '.art/logo.png' is hidden (a name starting with "
+            "'.'): move it"
+        ]
+    assert not (project / "out" / "mali-2013").exists()
+
+
 def test_a_brief_asking_for_an_unknown_output_is_a_located_error(project, cli):
     brief = project / "briefs" / "mali-2013" / "brief.yaml"
     text = re.sub(r"(?m)^outputs:.*$", "outputs: [handout, worksheat]", brief.read_text("utf-8"))

@@ -142,7 +142,7 @@ def _build(
             _workers(opts, count, warm, decided) if workers is None else nullcontext(workers)
         )
         try:
-            with pool_for_this_build as pool, decided or nullcontext():
+            with decided or nullcontext(), pool_for_this_build as pool:  # the pipe outlives it
                 if outdated:  # the templates are checked before any brief or render, at once
                     result.findings += _check_templates(result.templates, digests)
                     if has_errors(result.findings):
@@ -194,7 +194,8 @@ def _check_templates(templates: TemplateSet, digests: tuple[dict[str, str], str]
     if cache.get(key, kind="checked", identity=identity) == "sound":
         return []
     findings = templates.check()
-    if not findings:
+    # Kept only if no file changed while it was checked (an editor saving, under `watch`).
+    if not findings and template_digests(templates, templates.output_names()) == digests:
         cache.put(key, "sound", kind="checked", identity=identity)
     return findings
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib.resources import files
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from briefgen.errors import BriefError, Finding, KeyPath, Severity, TemplateError
@@ -139,7 +139,10 @@ class TemplateSet:
     # -- files --
 
     def path(self, name: str) -> Path | None:
-        """The first regular file called `name` (a relative path) in the lookup order."""
+        """The first regular file called `name` (a relative path) in the lookup order; never a
+        file the set leaves out (`unlisted`)."""
+        if unlisted(name):
+            return None
         for root in self.roots:
             candidate = root / name
             if _regular_inside(candidate, root):
@@ -306,6 +309,8 @@ class TemplateSet:
         """Why a file a template names cannot be used ('' when it can)."""
         found = self.path(name)
         if found is None:
+            if unlisted(name):
+                return f"'{name}' {unlisted(name)}: move it"
             return f"no such file '{name}' in the templates folders"
         head = _read_capped(found, 64 * 1024 if kind == "picture" else 16)
         if kind == "picture":
@@ -335,9 +340,24 @@ class TemplateSet:
             yield from _walk(root)
 
 
+def unlisted(name: str) -> str:
+    """Why a relative name is no file of a template set ('' when it may be one): hidden files
+    and folders, `__` folders (caches) and Python files are left out of the set, of what
+    decides a rebuild and of the kept verdict that the set is sound, so nothing may use them."""
+    *folders, last = PurePosixPath(name).parts or ("",)
+    if any(part.startswith(".") and part != ".." for part in (*folders, last)):
+        return "is hidden (a name starting with '.')"
+    if any(part.startswith("__") for part in folders):
+        return "is in a '__' folder"
+    if last.endswith((".py", ".pyc")):
+        return "is a Python file"
+    return ""
+
+
 def _walk(root: Path) -> Iterator[tuple[str, Path]]:
     """(relative name, path) of the files in a templates folder, in a stable order; hidden
-    files and caches are skipped, links and pipes listed but never followed or opened."""
+    files and caches are skipped (`unlisted`), links and pipes listed but never followed or
+    opened."""
     if not root.is_dir():
         return
     for dirpath, dirs, names in os.walk(root):
