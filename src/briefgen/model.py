@@ -68,10 +68,16 @@ class DisplacementKind(StrEnum):
 
 
 class Part(BaseModel):
-    """Common settings: unknown keys are errors; numbers may stand where text is expected."""
+    """Common settings: unknown keys are errors; numbers may stand where text is expected.
+    Validators are built when a brief is first validated, not on import: a worker that only
+    renders briefs checked elsewhere never needs them (a third of importing this module)."""
 
     model_config = ConfigDict(
-        extra="forbid", coerce_numbers_to_str=True, str_strip_whitespace=True, frozen=True
+        extra="forbid",
+        coerce_numbers_to_str=True,
+        str_strip_whitespace=True,
+        frozen=True,
+        defer_build=True,
     )
 
 
